@@ -1,0 +1,1 @@
+"""ann.Network subclasses that wire populations and projections, and the compile cache."""

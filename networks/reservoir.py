@@ -1,0 +1,189 @@
+"""Miconi's (2017) reward-modulated recurrent reservoir as an ANNarchy network.
+
+Source: Miconi T. (2017) eLife 6:e20899; ANNarchy's notebook of it (shared/seeds/003_*).
+Two presets: "miconi2017" (values of Miconi's own code) and "notebook" (ANNarchy's notebook,
+with its AB-reward bug fixed; the bug lives in the protocol, not here).
+"""
+
+import dataclasses
+
+import ANNarchy as ann
+import numpy as np
+
+from neurons.reservoir import ReservoirNeuron
+from synapses.node_perturbation import NodePerturbation, weight_change
+
+
+@dataclasses.dataclass(frozen=True)
+class ReservoirConfig:
+    """All values of one reservoir run; ``sparseness`` is the connection probability p."""
+
+    n_neurons: int = 200
+    g: float = 1.5
+    sparseness: float = 1.0
+    self_connections: bool = True
+    eta: float = 0.1
+    max_dw: float = 3e-4
+    tau: float = 30.0
+    f: float = 3.0
+    A: float = 16.0
+    alpha: float = 0.05
+    output: int = 0
+    output_gets_input: bool = False
+    bias_units: tuple = ((1, 1.0), (10, 1.0), (11, -1.0))
+    trace_start: int = 3
+    perturb_start: int = 4
+    initial_mean_error: float = 0.0
+    learning_start: int = 100
+    error_decay: float = 0.75
+
+    def validate(self):
+        """Raise ValueError with one clear sentence for an impossible value."""
+        if not 0.0 < self.sparseness <= 1.0:
+            raise ValueError(f"sparseness must be in (0, 1], got {self.sparseness}.")
+        if self.n_neurons < 2:
+            raise ValueError(f"n_neurons must be at least 2, got {self.n_neurons}.")
+        ranks = [rank for rank, _ in self.bias_units] + [self.output]
+        if any(not 0 <= rank < self.n_neurons for rank in ranks):
+            raise ValueError(
+                f"output and bias units must be ranks in [0, {self.n_neurons}), got {ranks}."
+            )
+        if self.output in dict(self.bias_units):
+            raise ValueError(f"the output unit {self.output} cannot be a bias unit.")
+        return self
+
+
+PRESETS = {
+    "miconi2017": ReservoirConfig(),
+    "notebook": ReservoirConfig(
+        sparseness=0.1,
+        self_connections=False,
+        eta=0.5,
+        output=100,
+        output_gets_input=True,
+        bias_units=((0, 1.0), (1, 1.0), (2, -1.0)),
+        trace_start=0,
+        perturb_start=0,
+        initial_mean_error=1.0,
+        learning_start=104,
+    ),
+}
+
+
+def preset(name: str, **overrides) -> ReservoirConfig:
+    """The named preset with some fields replaced, validated."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}.")
+    return dataclasses.replace(PRESETS[name], **overrides).validate()
+
+
+def draw_weights(config: ReservoirConfig, n_inputs: int, rng: np.random.Generator):
+    """Input weights U(-1, 1) and recurrent weights N(0, g^2 / (p N)) on a random mask.
+
+    Returns ``(w_in, w_rec)``, arrays of shape (N, n_inputs) and (N, N) indexed [post, pre],
+    with NaN where no synapse exists.
+    """
+    n = config.n_neurons
+    w_in = rng.uniform(-1.0, 1.0, (n, n_inputs))
+    if not config.output_gets_input:
+        w_in[config.output] = np.nan
+    mask = rng.random((n, n)) < config.sparseness
+    if not config.self_connections:
+        np.fill_diagonal(mask, False)
+    scale = config.g / np.sqrt(config.sparseness * n)
+    w_rec = np.where(mask, rng.normal(0.0, scale, (n, n)), np.nan)
+    return w_in, w_rec
+
+
+def _from_dense(pre, post, dt, weights):
+    """LIL connectivity from a [post, pre] matrix with NaN for absent synapses."""
+    lil = ann.LILConnectivity(dt=dt)
+    for rank in range(weights.shape[0]):
+        (pre_ranks,) = np.nonzero(~np.isnan(weights[rank]))
+        if len(pre_ranks):
+            lil.add(rank, pre_ranks.tolist(), weights[rank, pre_ranks].tolist(), [0])
+    return lil
+
+
+class ReservoirNetwork(ann.Network):
+    """Inputs (a TimedArray that plays one trial) -> N reservoir units with plastic recurrence.
+
+    The recurrent projection is stored in CSR format whatever its density, so that the
+    connection probability never changes the generated code. The output unit's rate is
+    monitored at every step. A trial is ``trial_steps`` steps; the input array of a trial
+    reaches the reservoir one step late (row k drives step k + 1; row 0 also drives step 0).
+
+    :param w_in: input weights [post, input], NaN where absent (fixed).
+    :param w_rec: recurrent weights [post, pre], NaN where absent (plastic).
+    :param config: a :class:`ReservoirConfig` (neuron and learning values).
+    :param trial_steps: steps of one trial (the TimedArray's period).
+    """
+
+    def __init__(self, w_in, w_rec, config: ReservoirConfig, trial_steps: int):
+        n, n_inputs = w_in.shape
+        self.settings = config
+        self.trial_steps = trial_steps
+        self.inputs = self.create(
+            ann.TimedArray(rates=np.zeros((trial_steps, n_inputs)), period=float(trial_steps))
+        )
+        self.units = self.create(
+            n, ReservoirNeuron(tau=config.tau, f=config.f, A=config.A, alpha=config.alpha)
+        )
+        self.input_proj = self.connect(self.inputs, self.units, "in")
+        self.input_proj.from_function(_from_dense, weights=w_in)
+        self.rec = self.connect(
+            self.units, self.units, "rec", NodePerturbation(eta=config.eta, max_dw=config.max_dw)
+        )
+        self.rec.from_function(_from_dense, weights=w_rec, storage_format="csr")
+        self.output_monitor = self.monitor(
+            self.units[config.output : config.output + 1], "r"
+        )
+        self._clamp = np.zeros(n)
+        for rank, value in config.bias_units:
+            self._clamp[rank] = value
+
+    def on_compiled(self):
+        """Set the values that only exist once the C++ objects do."""
+        self.units.clamp = self._clamp
+        self.units.trace_start = float(self.settings.trace_start)
+        self.units.perturb_start = float(self.settings.perturb_start)
+        self._row_ends = np.cumsum(self.rec.nb_synapses_per_dendrite)[:-1]
+        self._zeros = np.split(np.zeros(self.rec.nb_synapses), self._row_ends)
+
+    def start_trial(self, x0):
+        """Reset the units to ``x0`` (bias units stay clamped); restart the trial clock."""
+        x = np.where(self._clamp != 0.0, self._clamp, x0)
+        self.units.x = x
+        self.units.r = np.tanh(x)
+        self.units.trial_start = self.time
+
+    def run_trial(self, inputs) -> np.ndarray:
+        """Play ``inputs`` (trial_steps x n_inputs); return the output unit's rate per step."""
+        if self.current_step % self.trial_steps:
+            raise RuntimeError("a trial must start on a multiple of trial_steps.")
+        self.inputs.rates = np.asarray(inputs, dtype=float)
+        self.simulate(self.trial_steps)
+        return self.output_monitor.get("r")[:, 0]
+
+    def learn(self, error, mean_error):
+        """Apply Miconi's end-of-trial weight change from the accumulated trace."""
+        trace = np.concatenate(self.rec.trace)
+        w = np.concatenate(self.rec.w)
+        w += weight_change(trace, error, mean_error, self.rec.eta, self.rec.max_dw)
+        self.rec.w = np.split(w, self._row_ends)
+
+    def reset_trace(self):
+        """Restart the eligibility trace from 0 (end of every trial)."""
+        self.rec.trace = self._zeros
+
+    def perturbations(self, on: bool):
+        """Switch the exploratory perturbations on (amplitude A) or off (amplitude 0)."""
+        self.units.A = self.settings.A if on else 0.0
+
+    def recurrent_weights(self) -> np.ndarray:
+        """The recurrent weights as a dense [post, pre] matrix, NaN where no synapse exists."""
+        n = self.settings.n_neurons
+        dense = np.full((n, n), np.nan)
+        for post, pre, w in zip(self.rec.post_ranks, self.rec.pre_ranks, self.rec.w):
+            dense[post, pre] = w
+        return dense

@@ -1,0 +1,1 @@
+"""ANNarchy neuron declarations of plasticnets: equations and parameters only."""

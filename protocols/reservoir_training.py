@@ -1,0 +1,87 @@
+"""Miconi's trial loop: perturbed trials, error per trial type, one weight change per trial.
+
+Source: Miconi T. (2017) eLife 6:e20899, Methods. For trial n of type k with error
+E = mean |r_out - target| over the response window and running mean error Ebar_k:
+    dW = clip(-eta * trace * Ebar_k * (E - Ebar_k), +/-max_dw)   (from trial learning_start on)
+    Ebar_k <- error_decay * Ebar_k + (1 - error_decay) * E
+"""
+
+import numpy as np
+from tqdm import tqdm
+
+from networks import cache
+from networks.reservoir import ReservoirConfig, ReservoirNetwork, draw_weights
+
+RECORD_DTYPE = [
+    ("trial", int),
+    ("type", "U8"),
+    ("error", float),
+    ("reward", float),
+    ("mean_error", float),
+    ("learned", bool),
+]
+
+
+def build_network(config: ReservoirConfig, task, seed: int) -> ReservoirNetwork:
+    """The reservoir for ``task`` with weights drawn from ``seed`` (compiled once per process)."""
+    rng = np.random.default_rng([seed, 0])
+    w_in, w_rec = draw_weights(config, len(task.inputs), rng)
+    return cache.build(
+        ReservoirNetwork,
+        seed=seed,
+        w_in=w_in,
+        w_rec=w_rec,
+        config=config,
+        trial_steps=task.trial_steps,
+    )
+
+
+def run_trial(net, trial, rng) -> tuple:
+    """Play one trial from a random initial state; return (output trace, error)."""
+    net.start_trial(rng.uniform(-0.1, 0.1, net.settings.n_neurons))
+    output = net.run_trial(trial.inputs)
+    return output, float(np.mean(np.abs(output[trial.window] - trial.target)))
+
+
+def train(net, task, n_trials: int, rng, progress=True, desc="training") -> np.ndarray:
+    """Train ``net`` on ``task`` for ``n_trials``; return one record per trial."""
+    settings = net.settings
+    mean_error = np.full(len(task.trial_types), settings.initial_mean_error)
+    records = np.zeros(n_trials, dtype=RECORD_DTYPE)
+    bar = tqdm(range(n_trials), desc=desc, disable=not progress, mininterval=0.5)
+    for index in bar:
+        k = task.trial_type(index)
+        _, error = run_trial(net, task.trial(k, rng), rng)
+        learned = index >= settings.learning_start
+        if learned:
+            net.learn(error, mean_error[k])
+        net.reset_trace()
+        records[index] = (index, task.trial_types[k], error, -error, mean_error[k], learned)
+        mean_error[k] = settings.error_decay * mean_error[k] + (1 - settings.error_decay) * error
+        if progress and index % 50 == 0:
+            bar.set_postfix({name: f"{e:.2f}" for name, e in zip(task.trial_types, mean_error)})
+    return records
+
+
+def test_traces(net, task, rng) -> np.ndarray:
+    """Output traces of each trial type with perturbations off and no learning."""
+    net.perturbations(False)
+    traces = np.stack(
+        [run_trial(net, task.trial(k, rng), rng)[0] for k in range(len(task.trial_types))]
+    )
+    net.reset_trace()
+    net.perturbations(True)
+    return traces
+
+
+def trials_to_criterion(errors, window=100, fraction=0.95, threshold=1.0):
+    """First trial count at which ``fraction`` of the last ``window`` errors are < threshold.
+
+    Miconi's criterion (Fig. 1): 95 % of 100 successive trials with error < 1. None if never.
+    """
+    good = np.asarray(errors) < threshold
+    if len(good) < window:
+        return None
+    counts = np.convolve(good, np.ones(window, dtype=int), mode="valid")
+    reached = np.flatnonzero(counts >= fraction * window)
+    return int(reached[0] + window) if len(reached) else None

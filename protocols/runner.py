@@ -1,0 +1,87 @@
+"""Command-line conventions shared by the protocols, and runs over many seeds.
+
+Seeds run through a ``concurrent.futures.Executor``: a local process pool by default, any
+other executor (a cluster's) by passing it to :func:`run_seeds`. Each worker compiles nothing:
+the parent warms the build cache first, and each worker reuses that build.
+"""
+
+import argparse
+import concurrent.futures
+import multiprocessing
+from pathlib import Path
+
+from tqdm import tqdm
+
+from protocols import results
+
+
+def parse_seeds(text: str) -> list:
+    """'7' -> [7]; '1-20' -> [1..20]; '1,4,9-11' -> [1, 4, 9, 10, 11]."""
+    seeds = []
+    try:
+        for part in text.split(","):
+            first, _, last = part.partition("-")
+            seeds += list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise ValueError(f"--seeds {text!r} is not a list like 7, 1-20 or 1,4,9-11.") from None
+    if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
+        raise ValueError(f"--seeds {text!r} must name distinct non-negative seeds.")
+    return seeds
+
+
+def base_parser(description, presets, default_trials, default_out) -> argparse.ArgumentParser:
+    """The options every protocol takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--preset", default="miconi2017", help=f"one of {sorted(presets)}")
+    parser.add_argument("--trials", type=int, default=default_trials, help="training trials")
+    parser.add_argument("--seed", type=int, default=1, help="seed of a single run")
+    parser.add_argument("--seeds", help="several seeds, e.g. 1-20 or 1,3,5 (overrides --seed)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes for --seeds")
+    parser.add_argument("--out", default=default_out, help="results folder")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def check_common(args, presets):
+    """One clear error for a bad common option."""
+    if args.preset not in presets:
+        raise ValueError(f"unknown preset {args.preset!r}; choose one of {sorted(presets)}.")
+    if args.trials <= 0:
+        raise ValueError(f"--trials must be a positive number of trials, got {args.trials}.")
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
+    if args.seed < 0:
+        raise ValueError(f"--seed must be non-negative, got {args.seed}.")
+    results.check_out(args.out, args.overwrite)
+
+
+def run_seeds(run, config: dict, seeds, out, *, jobs=1, executor=None, progress=True):
+    """Run ``run(config, seed, folder, progress=False)`` for each seed; write summary.csv.
+
+    Each seed gets ``out/seed-NNN`` (written atomically); ``out/summary.csv`` holds one row
+    per seed (the dicts that ``run`` returns) and is written last.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    folders = [out / f"seed-{seed:03d}" for seed in seeds]
+    own = executor is None and jobs > 1
+    if own:
+        executor = concurrent.futures.ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("spawn")
+        )
+    try:
+        if executor is None:
+            rows = [run(config, s, f, progress=False) for s, f in tqdm(list(zip(seeds, folders)), desc="seeds", disable=not progress)]
+        else:
+            futures = [executor.submit(run, config, s, f, progress=False) for s, f in zip(seeds, folders)]
+            for _ in tqdm(concurrent.futures.as_completed(futures), total=len(futures), desc="seeds", disable=not progress):
+                pass
+            rows = [future.result() for future in futures]
+    finally:
+        if own:
+            executor.shutdown(cancel_futures=True)
+    partial = out / "summary.csv.partial"
+    results.write_rows(partial, rows)
+    partial.rename(out / "summary.csv")
+    return rows

@@ -1,0 +1,1 @@
+"""ANNarchy synapse declarations of plasticnets: the plasticity rules."""
