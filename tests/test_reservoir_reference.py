@@ -1,0 +1,105 @@
+"""The ANNarchy reservoir and an independent numpy reference agree step by step.
+
+Random weights, random inputs, bias units, the trace and perturbation delays of Miconi's code;
+the perturbations are made deterministic by recording the ones ANNarchy drew and replaying
+them in the reference. Two trials with a weight update between them.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from networks import cache
+from networks.reservoir import ReservoirNetwork, draw_weights, preset
+from tests.reference_reservoir import Reference
+
+N, N_INPUTS, STEPS = 24, 3, 60
+
+
+class RecordingReservoir(ReservoirNetwork):
+    """The reservoir with every unit's x, r and kick recorded."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.state_monitor = self.monitor(self.units, ["x", "r", "kick"])
+
+
+@pytest.fixture(scope="module")
+def setup():
+    config = preset(
+        "miconi2017",
+        n_neurons=N,
+        sparseness=0.5,
+        bias_units=((1, 1.0), (5, -1.0)),
+        output=3,
+        f=300.0,  # many perturbations in a short test
+        eta=2.0,  # weight changes large enough to matter
+        max_dw=0.05,
+    )
+    rng = np.random.default_rng(11)
+    w_in, w_rec = draw_weights(config, N_INPUTS, rng)
+    net = cache.build(
+        RecordingReservoir, seed=3, w_in=w_in, w_rec=w_rec, config=config, trial_steps=STEPS
+    )
+    ref = Reference(w_in, w_rec, net._clamp, config.tau, config.alpha, config.trace_start)
+    return config, net, ref, rng
+
+
+def trial(net, ref, rng):
+    x0 = rng.uniform(-0.1, 0.1, N)
+    inputs = rng.uniform(-1, 1, (STEPS, N_INPUTS))
+    net.start_trial(x0)
+    output = net.run_trial(inputs)
+    recorded = net.state_monitor.get()
+    x, r = ref.trial(x0, inputs, recorded["kick"])
+    np.testing.assert_allclose(recorded["x"], x, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(recorded["r"], r, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(output, r[:, net.settings.output], rtol=1e-9, atol=1e-10)
+    return recorded["kick"], output
+
+
+def test_two_trials_and_weight_update_match_reference(setup):
+    config, net, ref, rng = setup
+    kicks, output = trial(net, ref, rng)
+    assert np.count_nonzero(kicks) > 20  # the perturbations really were exercised
+    assert not kicks[: config.perturb_start].any()  # none before perturb_start
+
+    trace = np.full((N, N), np.nan)
+    for post, pre, e in zip(net.rec.post_ranks, net.rec.pre_ranks, net.rec.trace):
+        trace[post, pre] = e
+    np.testing.assert_allclose(np.nan_to_num(trace), ref.trace, rtol=1e-9, atol=1e-12)
+    assert np.abs(ref.trace).max() > 1e-3
+
+    error, mean_error = 0.7, 1.1
+    net.learn(error, mean_error)
+    net.reset_trace()
+    ref.learn(error, mean_error, config.eta, config.max_dw)
+    np.testing.assert_allclose(np.nan_to_num(net.recurrent_weights()), ref.w_rec, rtol=1e-12, atol=1e-14)
+    assert np.all(np.isnan(net.recurrent_weights()) == ~ref.mask)
+
+    trial(net, ref, rng)  # the second trial runs on the updated weights and x_mean
+
+
+def test_perturbation_statistics(setup):
+    """Kicks occur with probability f * dt and are uniform in (-A, A)."""
+    config, net, _, rng = setup
+    net.units.f = 30.0
+    kicks = []
+    for _ in range(20):
+        net.start_trial(np.zeros(N))
+        net.run_trial(np.zeros((STEPS, N_INPUTS)))
+        kicks.append(net.state_monitor.get("kick")[config.perturb_start :])
+    net.reset_trace()
+    net.units.f = config.f
+    kicks = np.concatenate(kicks)
+    free = np.array([rank not in dict(config.bias_units) for rank in range(N)])
+    kicks = kicks[:, free]
+    p = 30.0 / 1000.0
+    count = np.count_nonzero(kicks)
+    assert abs(count - p * kicks.size) < 5 * np.sqrt(kicks.size * p * (1 - p))
+    values = kicks[kicks != 0]
+    assert np.all(np.abs(values) < config.A)
+    # uniform on (-A, A): mean 0 and variance A^2 / 3 within sampling error
+    assert abs(values.mean()) < 5 * config.A / np.sqrt(3 * len(values))
+    assert abs(values.var() / (config.A**2 / 3) - 1) < 0.25
