@@ -6,11 +6,14 @@ E = mean |r_out - target| over the response window and running mean error Ebar_k
     Ebar_k <- error_decay * Ebar_k + (1 - error_decay) * E
 """
 
+import dataclasses
+
 import numpy as np
 from tqdm import tqdm
 
 from networks import cache
-from networks.reservoir import ReservoirConfig, ReservoirNetwork, draw_weights
+from networks.reservoir import ReservoirConfig, ReservoirNetwork, draw_weights, preset
+from protocols import results
 
 RECORD_DTYPE = [
     ("trial", int),
@@ -85,3 +88,58 @@ def trials_to_criterion(errors, window=100, fraction=0.95, threshold=1.0):
     counts = np.convolve(good, np.ones(window, dtype=int), mode="valid")
     reached = np.flatnonzero(counts >= fraction * window)
     return int(reached[0] + window) if len(reached) else None
+
+
+def make_config(protocol, task, preset_name, trials, **overrides) -> dict:
+    """The resolved configuration of a run (everything but the seed), as saved in config.json."""
+    settings = preset(preset_name, **{k: v for k, v in overrides.items() if v is not None})
+    return {
+        "protocol": protocol,
+        "preset": preset_name,
+        "trials": trials,
+        "reservoir": dataclasses.asdict(settings),
+        "task": task.options(),
+        "versions": results.versions(),
+    }
+
+
+def settings_from(config) -> ReservoirConfig:
+    """The :class:`ReservoirConfig` saved in a configuration."""
+    fields = dict(config["reservoir"])
+    fields["bias_units"] = tuple(tuple(unit) for unit in fields["bias_units"])
+    return preset(config["preset"], **fields)
+
+
+def run(config: dict, seed: int, out, task, progress=True, evaluate=None) -> dict:
+    """Train one network with ``seed`` on ``task`` and write its results folder to ``out``.
+
+    ``evaluate(net, task, rng, folder)``, if given, tests the trained network and returns
+    extra summary values. Returns the summary (also saved as summary.json).
+    """
+    with results.results_folder(out, overwrite=True) as folder:
+        net = build_network(settings_from(config), task, seed)
+        rng = np.random.default_rng([seed, 1])
+        before = test_traces(net, task, rng)
+        records = train(net, task, config["trials"], rng, progress, f"{config['protocol']} seed {seed}")
+        after = test_traces(net, task, rng)
+        last = records[-min(len(records), 400) :]
+        summary = {
+            "seed": seed,
+            "trials_to_criterion": trials_to_criterion(records["error"]),
+            "final_error": float(np.mean(last["error"])),
+            "final_correct": float(np.mean(last["error"] < 1.0)),
+        }
+        if evaluate is not None:
+            summary.update(evaluate(net, task, rng, folder))
+        results.write_json(folder / "config.json", {**config, "seed": seed})
+        results.write_records(folder / "trials.csv", records)
+        results.write_json(folder / "summary.json", summary)
+        np.savez_compressed(folder / "weights.npz", w_rec=net.recurrent_weights())
+        np.savez_compressed(
+            folder / "traces.npz",
+            before=before,
+            after=after,
+            types=np.array(task.trial_types),
+            response_start=task.response.start,
+        )
+    return summary

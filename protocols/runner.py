@@ -1,8 +1,9 @@
 """Command-line conventions shared by the protocols, and runs over many seeds.
 
 Seeds run through a ``concurrent.futures.Executor``: a local process pool by default, any
-other executor (a cluster's) by passing it to :func:`run_seeds`. Each worker compiles nothing:
-the parent warms the build cache first, and each worker reuses that build.
+other executor (a cluster's) by passing it to :func:`run_seeds`. All workers share one build:
+the first compiles it under the cache's file lock, the others wait and reuse it, and each
+worker derives its later networks from its first one without compiling.
 """
 
 import argparse
@@ -85,3 +86,32 @@ def run_seeds(run, config: dict, seeds, out, *, jobs=1, executor=None, progress=
     results.write_rows(partial, rows)
     partial.rename(out / "summary.csv")
     return rows
+
+
+def main(argv, *, description, presets, default_trials, default_out, make_config, run, extra_options=()):
+    """The command of a protocol: parse, check, run one seed or many, print the outcome.
+
+    ``make_config(args)`` resolves the configuration; ``run(config, seed, out, progress)`` is
+    the protocol's top-level (picklable) function; ``extra_options`` are
+    ``(flag, argparse keywords)`` pairs.
+    """
+    parser = base_parser(description, presets, default_trials, default_out)
+    for flag, options in extra_options:
+        parser.add_argument(flag, **options)
+    args = parser.parse_args(argv)
+    try:
+        check_common(args, presets)
+        config = make_config(args)
+        seeds = parse_seeds(args.seeds) if args.seeds else [args.seed]
+    except ValueError as error:
+        parser.error(str(error))
+    if args.seeds is None:
+        rows = [run(config, args.seed, args.out, progress=not args.quiet)]
+    else:
+        rows = run_seeds(run, config, seeds, args.out, jobs=args.jobs, progress=not args.quiet)
+    for row in rows:
+        reached = row["trials_to_criterion"]
+        verdict = f"criterion reached at trial {reached}" if reached else "criterion not reached"
+        print(f"seed {row['seed']}: {verdict} (final error {row['final_error']:.3f})")
+    print(f"results in {args.out}")
+    return 0

@@ -26,6 +26,7 @@ class _Task:
     timing: dict = {}
     inputs: tuple = ()
     trial_types: tuple = ()
+    _options: tuple = ()
 
     def __init__(self, timing=None):
         self.timing = {**type(self).timing, **(timing or {})}
@@ -35,6 +36,10 @@ class _Task:
                 f"timing must give whole, non-negative steps for {sorted(type(self).timing)}, "
                 f"got {self.timing}."
             )
+
+    def options(self) -> dict:
+        """The constructor arguments that recreate this task (for config.json)."""
+        return {"timing": self.timing, **{k: getattr(self, k) for k in self._options}}
 
     @property
     def trial_steps(self) -> int:
@@ -70,10 +75,11 @@ class DNMS(_Task):
     timing = {"stimulus1": 200, "delay1": 200, "stimulus2": 200, "delay2": 200, "response": 200}
     inputs = ("A", "B")
     trial_types = ("AA", "AB", "BA", "BB")
+    _options = ("target", "amplitude")
 
     def __init__(self, timing=None, target=0.98, amplitude=1.0):
         super().__init__(timing)
-        self.target = target
+        self.target, self.amplitude = target, amplitude
         self._trials = []
         for k, name in enumerate(self.trial_types):
             x = np.zeros((self.trial_steps, 2))
@@ -102,6 +108,7 @@ class SelectiveIntegration(_Task):
     timing = {"stimulus": 500, "response": 200}
     inputs = ("modality1", "modality2", "context1", "context2", "unused")
     trial_types = ("m1+", "m1-", "m2+", "m2-")
+    _options = ("bias", "noise", "target")
 
     def __init__(self, timing=None, bias=0.5, noise=1.0, target=1.0):
         super().__init__(timing)
