@@ -77,7 +77,7 @@ OUTPUT = 100
 D_STIM, D_DELAY, D_RESPONSE = 200, 200, 200
 
 
-def dnms_trial(net, trial_number, pair, target, mean_reward, rng):
+def dnms_trial(net, learn, pair, target, mean_reward, rng):
     """One notebook trial (5 simulate calls); returns the reward -error."""
     pop, inp, rec, m = net.pop, net.inp, net.rec, net.m
     pop.x = rng.uniform(-0.1, 0.1, pop.size)
@@ -98,7 +98,7 @@ def dnms_trial(net, trial_number, pair, target, mean_reward, rng):
     m.pause()
     output = m.get("r")[-D_RESPONSE:, OUTPUT]
     reward = -np.mean(np.abs(target - output))
-    if trial_number > 25:
+    if learn:
         rec.learning_phase = 1.0
         rec.reward = reward
         rec.mean_reward = mean_reward
@@ -111,13 +111,20 @@ def dnms_trial(net, trial_number, pair, target, mean_reward, rng):
 PAIRS = [((0, 0), -0.98), ((0, 1), 0.98), ((1, 0), 0.98), ((1, 1), -0.98)]
 
 
-def train(net, n_sets, rng, alpha=0.75):
-    """Notebook training loop (AB fed its own reward); returns errors [set, type]."""
+def train(net, n_sets, rng, alpha=0.75, learning_after=25):
+    """Notebook training loop (AB fed its own reward); returns errors [set, type].
+
+    Learning starts after trial set ``learning_after`` (25 in the notebook).
+    """
     mean_reward = -np.ones(4)
     errors = np.zeros((n_sets, 4))
     for trial in range(n_sets):
+        learn = trial > learning_after
         rewards = np.array(
-            [dnms_trial(net, trial, pair, target, mean_reward[k], rng) for k, (pair, target) in enumerate(PAIRS)]
+            [
+                dnms_trial(net, learn, pair, target, mean_reward[k], rng)
+                for k, (pair, target) in enumerate(PAIRS)
+            ]
         )
         mean_reward = alpha * mean_reward + (1.0 - alpha) * rewards
         errors[trial] = -rewards

@@ -6,6 +6,7 @@ with its AB-reward bug fixed; the bug lives in the protocol, not here).
 """
 
 import dataclasses
+import itertools
 
 import ANNarchy as ann
 import numpy as np
@@ -105,6 +106,11 @@ def _from_dense(pre, post, dt, weights):
     return lil
 
 
+def _flat(rows, size) -> np.ndarray:
+    """A list of per-dendrite lists (ANNarchy's format) as one flat array."""
+    return np.fromiter(itertools.chain.from_iterable(rows), float, count=size)
+
+
 class ReservoirNetwork(ann.Network):
     """Inputs (a TimedArray that plays one trial) -> N reservoir units with plastic recurrence.
 
@@ -148,7 +154,7 @@ class ReservoirNetwork(ann.Network):
         self.units.trace_start = float(self.settings.trace_start)
         self.units.perturb_start = float(self.settings.perturb_start)
         self._row_ends = np.cumsum(self.rec.nb_synapses_per_dendrite)[:-1]
-        self._zeros = np.split(np.zeros(self.rec.nb_synapses), self._row_ends)
+        self._schedule = None
 
     def start_trial(self, x0):
         """Reset the units to ``x0`` (bias units stay clamped); restart the trial clock."""
@@ -157,24 +163,38 @@ class ReservoirNetwork(ann.Network):
         self.units.r = np.tanh(x)
         self.units.trial_start = self.time
 
-    def run_trial(self, inputs) -> np.ndarray:
-        """Play ``inputs`` (trial_steps x n_inputs); return the output unit's rate per step."""
+    def run_trial(self, inputs, record_from=0) -> np.ndarray:
+        """Play ``inputs`` (trial_steps x n_inputs); return the output unit's rate per step.
+
+        Steps before ``record_from`` are not recorded (NaN in the result).
+        """
         if self.current_step % self.trial_steps:
             raise RuntimeError("a trial must start on a multiple of trial_steps.")
-        self.inputs.rates = np.asarray(inputs, dtype=float)
-        self.simulate(self.trial_steps)
-        return self.output_monitor.get("r")[:, 0]
+        self._play(np.asarray(inputs, dtype=float))
+        output = np.full(self.trial_steps, np.nan)
+        if record_from:
+            self.output_monitor.pause()
+            self.simulate(record_from)
+            self.output_monitor.resume()
+        self.simulate(self.trial_steps - record_from)
+        output[record_from:] = self.output_monitor.get("r")[:, 0]
+        return output
+
+    def _play(self, inputs):
+        """Give the TimedArray only the rows where the input changes, with their schedule."""
+        changes = np.flatnonzero(np.any(inputs[1:] != inputs[:-1], axis=1)) + 1
+        starts = np.concatenate(([0], changes))
+        if not np.array_equal(starts, self._schedule):
+            self.inputs.schedule = (starts * self.dt).tolist()
+            self._schedule = starts
+        self.inputs.rates = inputs[starts]
 
     def learn(self, error, mean_error):
-        """Apply Miconi's end-of-trial weight change from the accumulated trace."""
-        trace = np.concatenate(self.rec.trace)
-        w = np.concatenate(self.rec.w)
+        """Apply Miconi's end-of-trial weight change from the trace of the trial just run."""
+        trace = _flat(self.rec.trace, self.rec.nb_synapses)
+        w = _flat(self.rec.w, self.rec.nb_synapses)
         w += weight_change(trace, error, mean_error, self.rec.eta, self.rec.max_dw)
-        self.rec.w = np.split(w, self._row_ends)
-
-    def reset_trace(self):
-        """Restart the eligibility trace from 0 (end of every trial)."""
-        self.rec.trace = self._zeros
+        self.rec.w = [row.tolist() for row in np.split(w, self._row_ends)]
 
     def perturbations(self, on: bool):
         """Switch the exploratory perturbations on (amplitude A) or off (amplitude 0)."""

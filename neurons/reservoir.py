@@ -21,6 +21,7 @@ class ReservoirNeuron(ann.Neuron):
         dx     = x - x_mean
         x_mean = alpha * x_mean + (1 - alpha) * x
         dx3    = dx^3                       (0 during the first ``trace_start`` ms of a trial)
+        carry  = 0 on the first step of a trial, else 1  (restarts the synaptic traces)
 
     ``r3prev`` and ``dx3`` are the two factors of Miconi's eligibility increment
     ``(r_j(t-1) * dx_i(t))^3 = r_j(t-1)^3 * dx_i(t)^3``, computed once per neuron instead of
@@ -62,6 +63,7 @@ class ReservoirNeuron(ann.Neuron):
                 "dx = x - x_mean",
                 "x_mean = alpha * x_mean + (1.0 - alpha) * x",
                 "dx3 = if t - trial_start >= trace_start: dx * dx * dx else: 0.0",
+                "carry = if t - trial_start < 0.5 * dt: 0.0 else: 1.0",
             ],
             name="Miconi reservoir neuron",
             description="Leaky tanh rate unit with 3 Hz exploratory perturbations and a "

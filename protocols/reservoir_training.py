@@ -39,10 +39,13 @@ def build_network(config: ReservoirConfig, task, seed: int) -> ReservoirNetwork:
     )
 
 
-def run_trial(net, trial, rng) -> tuple:
-    """Play one trial from a random initial state; return (output trace, error)."""
+def run_trial(net, trial, rng, record_all=False) -> tuple:
+    """Play one trial from a random initial state; return (output trace, error).
+
+    Only the response window is recorded unless ``record_all``.
+    """
     net.start_trial(rng.uniform(-0.1, 0.1, net.settings.n_neurons))
-    output = net.run_trial(trial.inputs)
+    output = net.run_trial(trial.inputs, record_from=0 if record_all else trial.window.start)
     return output, float(np.mean(np.abs(output[trial.window] - trial.target)))
 
 
@@ -58,7 +61,6 @@ def train(net, task, n_trials: int, rng, progress=True, desc="training") -> np.n
         learned = index >= settings.learning_start
         if learned:
             net.learn(error, mean_error[k])
-        net.reset_trace()
         records[index] = (index, task.trial_types[k], error, -error, mean_error[k], learned)
         mean_error[k] = settings.error_decay * mean_error[k] + (1 - settings.error_decay) * error
         if progress and index % 50 == 0:
@@ -70,9 +72,8 @@ def test_traces(net, task, rng) -> np.ndarray:
     """Output traces of each trial type with perturbations off and no learning."""
     net.perturbations(False)
     traces = np.stack(
-        [run_trial(net, task.trial(k, rng), rng)[0] for k in range(len(task.trial_types))]
+        [run_trial(net, task.trial(k, rng), rng, True)[0] for k in range(len(task.trial_types))]
     )
-    net.reset_trace()
     net.perturbations(True)
     return traces
 

@@ -44,7 +44,6 @@ def psychometric(net, task, rng, levels, repeats) -> np.ndarray:
                     trial = task.trial(2 * context, rng, biases=(b1, b2))
                     output, _ = reservoir_training.run_trial(net, trial, rng)
                     p_plus[context, i, j] += np.mean(output[trial.window]) > 0
-    net.reset_trace()
     net.perturbations(True)
     return p_plus / repeats
 

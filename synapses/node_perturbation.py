@@ -12,12 +12,13 @@ class NodePerturbation(ann.Synapse):
 
     Every step, in C++, the trace of synapse j -> i grows by ``(r_j(t-1) * dx_i(t))^3``, read
     from the neuron factors ``pre.r3prev`` and ``post.dx3`` of
-    :class:`neurons.reservoir.ReservoirNeuron`::
+    :class:`neurons.reservoir.ReservoirNeuron`; ``post.carry`` is 0 on the first step of a
+    trial, so the trace restarts there without a reset from Python::
 
-        trace += r3prev_j * dx3_i
+        trace = carry_i * trace + r3prev_j * dx3_i
 
     At the end of a trial with error E and running mean error Ebar (per trial type), the
-    weights change once and the trace restarts from 0 (:func:`weight_change`)::
+    weights change once (:func:`weight_change`)::
 
         dw = clip(-eta * trace * Ebar * (E - Ebar), -max_dw, max_dw)
 
@@ -35,7 +36,7 @@ class NodePerturbation(ann.Synapse):
                 eta=ann.Parameter(eta, locality="global"),
                 max_dw=ann.Parameter(max_dw, locality="global"),
             ),
-            equations=["trace += pre.r3prev * post.dx3"],
+            equations=["trace = post.carry * trace + pre.r3prev * post.dx3"],
             name="Node-perturbation trace",
             description="Eligibility trace of cubed pre-rate x post-fluctuation products, "
             "turned into a clipped weight change once per trial (Miconi 2017).",

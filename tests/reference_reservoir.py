@@ -20,6 +20,7 @@ class Reference:
         """Run one trial from x0 with given per-step kicks; return x and r per step."""
         x = np.where(self.clamp != 0, self.clamp, x0)
         r = np.tanh(x)
+        self.trace[:] = 0.0
         xs, rs = [], []
         for k in range(len(inputs)):
             seen = inputs[max(k - 1, 0)]
@@ -38,4 +39,3 @@ class Reference:
     def learn(self, error, mean_error, eta, max_dw):
         dw = np.clip(-eta * self.trace * mean_error * (error - mean_error), -max_dw, max_dw)
         self.w_rec += self.mask * dw
-        self.trace[:] = 0.0

@@ -46,9 +46,10 @@ def setup():
     return config, net, ref, rng
 
 
-def trial(net, ref, rng):
+def trial(net, ref, rng, blocks=STEPS):
+    """One trial on inputs that change ``blocks`` times; checks x, r and the output."""
     x0 = rng.uniform(-0.1, 0.1, N)
-    inputs = rng.uniform(-1, 1, (STEPS, N_INPUTS))
+    inputs = np.repeat(rng.uniform(-1, 1, (blocks, N_INPUTS)), STEPS // blocks, axis=0)
     net.start_trial(x0)
     output = net.run_trial(inputs)
     recorded = net.state_monitor.get()
@@ -61,7 +62,7 @@ def trial(net, ref, rng):
 
 def test_two_trials_and_weight_update_match_reference(setup):
     config, net, ref, rng = setup
-    kicks, output = trial(net, ref, rng)
+    kicks, output = trial(net, ref, rng, blocks=6)  # piecewise constant, like DNMS
     assert np.count_nonzero(kicks) > 20  # the perturbations really were exercised
     assert not kicks[: config.perturb_start].any()  # none before perturb_start
 
@@ -73,7 +74,6 @@ def test_two_trials_and_weight_update_match_reference(setup):
 
     error, mean_error = 0.7, 1.1
     net.learn(error, mean_error)
-    net.reset_trace()
     ref.learn(error, mean_error, config.eta, config.max_dw)
     np.testing.assert_allclose(np.nan_to_num(net.recurrent_weights()), ref.w_rec, rtol=1e-12, atol=1e-14)
     assert np.all(np.isnan(net.recurrent_weights()) == ~ref.mask)
@@ -90,7 +90,6 @@ def test_perturbation_statistics(setup):
         net.start_trial(np.zeros(N))
         net.run_trial(np.zeros((STEPS, N_INPUTS)))
         kicks.append(net.state_monitor.get("kick")[config.perturb_start :])
-    net.reset_trace()
     net.units.f = config.f
     kicks = np.concatenate(kicks)
     free = np.array([rank not in dict(config.bias_units) for rank in range(N)])

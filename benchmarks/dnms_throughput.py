@@ -1,0 +1,127 @@
+"""DNMS training throughput of our protocol against the seed notebook's structure.
+
+    python benchmarks/dnms_throughput.py [--trials 200] [--repeats 3] [--learning-seeds 0]
+
+Both run in this process, one thread, N = 200, at p = 0.1 and p = 1.0, with the notebook's
+values (eta 0.5, learning on every trial). Repeats alternate between the two and the median
+is reported. The last line holds the two speed ratios (ours / baseline). Also reported: the
+time of a first compile into an empty cache and of a cached start, each in a fresh process.
+With --learning-seeds K, both are also trained to Miconi's criterion on K seeds (p = 0.1) to
+show that the learning is alike.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import notebook_baseline
+from networks import cache
+from networks.reservoir import preset
+from protocols import reservoir_training
+from protocols.tasks import DNMS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ours(p, seed=1, **overrides):
+    config = preset("notebook", sparseness=p, **overrides)
+    task = DNMS()
+    net = reservoir_training.build_network(config, task, seed)
+    return lambda n, rng: reservoir_training.train(net, task, n, rng, progress=False)
+
+
+def baseline(p, seed=1):
+    net = cache.build(notebook_baseline.NotebookNetwork, seed=seed, n_neurons=200, sparseness=p)
+    return lambda n, rng: notebook_baseline.train(net, n // 4, rng, learning_after=-1)
+
+
+def rate(run, trials, rng):
+    start = time.perf_counter()
+    run(trials, rng)
+    return trials / (time.perf_counter() - start)
+
+
+def throughput(trials, repeats):
+    rows = []
+    for p in (0.1, 1.0):
+        runs = {"ours": ours(p, learning_start=0), "baseline": baseline(p)}
+        rng = np.random.default_rng(0)
+        for run in runs.values():
+            run(8, rng)  # warm-up
+        n = trials if p < 1 else max(8, trials // 4 // 4 * 4)  # p = 1 is ~4x slower
+        rates = {name: [] for name in runs}
+        for _ in range(repeats):
+            for name, run in runs.items():
+                rates[name].append(rate(run, n, rng))
+        rows.append((p, statistics.median(rates["ours"]), statistics.median(rates["baseline"])))
+    return rows
+
+
+STARTUP = """
+import time, numpy as np
+t0 = time.perf_counter()
+from networks.reservoir import preset
+from protocols import reservoir_training
+from protocols.tasks import DNMS
+net = reservoir_training.build_network(preset("miconi2017"), DNMS(), 1)
+print(net.build_event, time.perf_counter() - t0)
+"""
+
+
+def startup():
+    """Seconds to a ready network: first compile into an empty cache, then a cached start."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, cache.CACHE_ENV: folder}
+        times = []
+        for _ in range(2):
+            out = subprocess.run(
+                [sys.executable, "-c", STARTUP], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+            ).stdout.split()
+            times.append((out[-2], float(out[-1])))
+    return times
+
+
+def learning(seeds, max_trials):
+    """Trials to criterion of both implementations on the same seeds (p = 0.1)."""
+    found = {"ours": [], "baseline": []}
+    for seed in seeds:
+        rng = np.random.default_rng([seed, 1])
+        records = ours(0.1, seed)(max_trials, rng)
+        found["ours"].append(reservoir_training.trials_to_criterion(records["error"]))
+        errors = baseline(0.1, seed)(max_trials, np.random.default_rng([seed, 1]))
+        found["baseline"].append(reservoir_training.trials_to_criterion(errors.ravel()))
+    return found
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--trials", type=int, default=200, help="timed trials per repeat at p = 0.1")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--learning-seeds", type=int, default=0)
+    parser.add_argument("--max-trials", type=int, default=3000)
+    args = parser.parse_args(argv)
+
+    (first, first_s), (cached, cached_s) = startup()
+    print(f"start-up: {first} in {first_s:.1f} s, then {cached} in {cached_s:.2f} s")
+    if args.learning_seeds:
+        found = learning(range(1, args.learning_seeds + 1), args.max_trials)
+        for name, values in found.items():
+            reached = [v for v in values if v is not None]
+            median = statistics.median(reached) if reached else None
+            print(f"learning {name}: {len(reached)}/{len(values)} reached, median {median}, {values}")
+    rows = throughput(args.trials, args.repeats)
+    print(f"{'p':>5} {'ours (trials/s)':>16} {'baseline (trials/s)':>20} {'ratio':>6}")
+    for p, ours_rate, base_rate in rows:
+        print(f"{p:>5} {ours_rate:>16.1f} {base_rate:>20.1f} {ours_rate / base_rate:>6.2f}")
+    print("ratios: " + ", ".join(f"p={p} {o / b:.2f}" for p, o, b in rows))
+
+
+if __name__ == "__main__":
+    main()
