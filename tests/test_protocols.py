@@ -1,0 +1,107 @@
+"""The protocols as a user runs them: learning, results folders, bad input, many seeds."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from protocols import dnms, reservoir_training, selective_integration
+from protocols.results import read_records
+
+DNMS_BUDGET = 3000  # trials within which the notebook preset must reach Miconi's criterion
+
+
+def test_dnms_notebook_preset_learns(tmp_path):
+    """Seed 1 of the notebook preset reaches 95 % of 100 trials correct within the budget."""
+    out = tmp_path / "run"
+    assert dnms.main(["--preset", "notebook", "--trials", str(DNMS_BUDGET), "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["trials_to_criterion"] is not None
+    assert summary["trials_to_criterion"] <= DNMS_BUDGET
+    # the learned behaviour: without perturbations, each trial type's response has the right sign
+    traces = np.load(out / "traces.npz")
+    response = traces["after"][:, traces["response_start"] :].mean(axis=1)
+    assert np.all(np.sign(response) == [-1, 1, 1, -1])  # AA, AB, BA, BB
+    records = read_records(out / "trials.csv")
+    assert len(records["trial"]) == DNMS_BUDGET
+    assert set(records["type"]) == {"AA", "AB", "BA", "BB"}
+    np.testing.assert_allclose(records["reward"], -records["error"], rtol=1e-5)
+    config = json.loads((out / "config.json").read_text())
+    assert config["preset"] == "notebook" and config["seed"] == 1
+    assert config["reservoir"]["eta"] == 0.5 and config["reservoir"]["sparseness"] == 0.1
+    assert np.load(out / "weights.npz")["w_rec"].shape == (200, 200)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--preset", "nope"], "unknown preset 'nope'"),
+        (["--trials", "-5"], "--trials must be a positive"),
+        (["--sparseness", "0"], "sparseness must be in (0, 1]"),
+        (["--sparseness", "1.5"], "sparseness must be in (0, 1]"),
+        (["--seeds", "x"], "--seeds 'x'"),
+    ],
+)
+def test_bad_input_is_one_clear_error(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        dnms.main(args + ["--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("")
+    with pytest.raises(SystemExit):
+        dnms.main(["--out", str(target)])
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_interrupted_run_leaves_no_results_folder(tmp_path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reservoir_training, "train", interrupted)
+    out = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        dnms.main(["--preset", "notebook", "--trials", "10", "--out", str(out), "--quiet"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_many_seeds_in_worker_processes(tmp_path):
+    out = tmp_path / "seeds"
+    args = ["--preset", "notebook", "--trials", "12", "--seeds", "3-5", "--jobs", "2"]
+    assert dnms.main(args + ["--out", str(out), "--quiet"]) == 0
+    with open(out / "summary.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["seed"] for row in rows] == ["3", "4", "5"]
+    assert all(row["trials_to_criterion"] == "" for row in rows)  # 12 trials are too few
+    errors = [read_records(out / f"seed-{s:03d}" / "trials.csv")["error"] for s in (3, 4, 5)]
+    assert not np.allclose(errors[0], errors[1])  # seeds differ...
+    again = tmp_path / "again"
+    assert dnms.main(["--preset", "notebook", "--trials", "12", "--seed", "4", "--out", str(again), "--quiet"]) == 0
+    np.testing.assert_array_equal(read_records(again / "trials.csv")["error"], errors[1])  # ...and repeat
+
+
+def test_selective_integration_writes_psychometric_data(tmp_path):
+    out = tmp_path / "si"
+    args = ["--preset", "notebook", "--trials", "8", "--repeats", "1", "--out", str(out), "--quiet"]
+    assert selective_integration.main(args) == 0
+    data = np.load(out / "psychometric.npz")
+    levels = len(selective_integration.LEVELS)
+    assert data["p_plus"].shape == (2, levels, levels)
+    summary = json.loads((out / "summary.json").read_text())
+    assert {"slope_relevant", "slope_irrelevant"} <= set(summary)
+    config = json.loads((out / "config.json").read_text())
+    assert config["reservoir"]["eta"] == 0.01 and config["reservoir"]["A"] == 30.0
+
+
+def test_psychometric_slopes():
+    levels = np.array(selective_integration.LEVELS)
+    step = (levels > 0).astype(float)
+    # context 0 follows modality 1 (axis 1), context 1 follows modality 2 (axis 2)
+    p_plus = np.stack([np.repeat(step[:, None], len(levels), 1), np.repeat(step[None, :], len(levels), 0)])
+    relevant, irrelevant = selective_integration.slopes(p_plus, levels)
+    assert relevant > 1.0 and irrelevant == pytest.approx(0.0, abs=1e-12)
