@@ -15,9 +15,7 @@ from protocols.tasks import DNMS
 
 
 def make_config(args) -> dict:
-    return reservoir_training.make_config(
-        "dnms", DNMS(), args.preset, args.trials, sparseness=args.sparseness
-    )
+    return reservoir_training.make_config("dnms", DNMS(), args)
 
 
 def run(config: dict, seed: int, out, progress=True) -> dict:
@@ -34,7 +32,6 @@ def main(argv=None):
         default_out="results/dnms",
         make_config=make_config,
         run=run,
-        extra_options=[("--sparseness", dict(type=float, help="connection probability p in (0, 1]"))],
     )
 
 

@@ -7,6 +7,7 @@ E = mean |r_out - target| over the response window and running mean error Ebar_k
 """
 
 import dataclasses
+import gc
 
 import numpy as np
 from tqdm import tqdm
@@ -49,23 +50,36 @@ def run_trial(net, trial, rng, record_all=False) -> tuple:
     return output, float(np.mean(np.abs(output[trial.window] - trial.target)))
 
 
-def train(net, task, n_trials: int, rng, progress=True, desc="training") -> np.ndarray:
-    """Train ``net`` on ``task`` for ``n_trials``; return one record per trial."""
+def train(net, task, n_trials: int, rng, progress=True, desc="training", stop_at_criterion=False):
+    """Train ``net`` on ``task`` for ``n_trials``; return one record per trial.
+
+    With ``stop_at_criterion``, training ends at the trial that reaches Miconi's criterion.
+    The cycle collector is paused meanwhile: the loop makes no reference cycles.
+    """
     settings = net.settings
     mean_error = np.full(len(task.trial_types), settings.initial_mean_error)
     records = np.zeros(n_trials, dtype=RECORD_DTYPE)
     bar = tqdm(range(n_trials), desc=desc, disable=not progress, mininterval=0.5)
-    for index in bar:
-        k = task.trial_type(index)
-        _, error = run_trial(net, task.trial(k, rng), rng)
-        learned = index >= settings.learning_start
-        if learned:
-            net.learn(error, mean_error[k])
-        records[index] = (index, task.trial_types[k], error, -error, mean_error[k], learned)
-        mean_error[k] = settings.error_decay * mean_error[k] + (1 - settings.error_decay) * error
-        if progress and index % 50 == 0:
-            bar.set_postfix({name: f"{e:.2f}" for name, e in zip(task.trial_types, mean_error)})
-    return records
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for index in bar:
+            k = task.trial_type(index)
+            _, error = run_trial(net, task.trial(k, rng), rng)
+            learned = index >= settings.learning_start
+            if learned:
+                net.learn(error, mean_error[k])
+            records[index] = (index, task.trial_types[k], error, -error, mean_error[k], learned)
+            decay = settings.error_decay
+            mean_error[k] = decay * mean_error[k] + (1 - decay) * error
+            if stop_at_criterion and trials_to_criterion(records["error"][max(0, index - 99) : index + 1]):
+                return records[: index + 1]
+            if progress and index % 50 == 0:
+                bar.set_postfix({name: f"{e:.2f}" for name, e in zip(task.trial_types, mean_error)})
+        return records
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def test_traces(net, task, rng) -> np.ndarray:
@@ -91,13 +105,15 @@ def trials_to_criterion(errors, window=100, fraction=0.95, threshold=1.0):
     return int(reached[0] + window) if len(reached) else None
 
 
-def make_config(protocol, task, preset_name, trials, **overrides) -> dict:
+def make_config(protocol, task, args, **overrides) -> dict:
     """The resolved configuration of a run (everything but the seed), as saved in config.json."""
-    settings = preset(preset_name, **{k: v for k, v in overrides.items() if v is not None})
+    overrides["sparseness"] = args.sparseness
+    settings = preset(args.preset, **{k: v for k, v in overrides.items() if v is not None})
     return {
         "protocol": protocol,
-        "preset": preset_name,
-        "trials": trials,
+        "preset": args.preset,
+        "trials": args.trials,
+        "stop_at_criterion": args.stop_at_criterion,
         "reservoir": dataclasses.asdict(settings),
         "task": task.options(),
         "versions": results.versions(),
@@ -121,7 +137,15 @@ def run(config: dict, seed: int, out, task, progress=True, evaluate=None) -> dic
         net = build_network(settings_from(config), task, seed)
         rng = np.random.default_rng([seed, 1])
         before = test_traces(net, task, rng)
-        records = train(net, task, config["trials"], rng, progress, f"{config['protocol']} seed {seed}")
+        records = train(
+            net,
+            task,
+            config["trials"],
+            rng,
+            progress,
+            f"{config['protocol']} seed {seed}",
+            config.get("stop_at_criterion", False),
+        )
         after = test_traces(net, task, rng)
         last = records[-min(len(records), 400) :]
         summary = {

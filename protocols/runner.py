@@ -41,6 +41,10 @@ def base_parser(description, presets, default_trials, default_out) -> argparse.A
     parser.add_argument("--out", default=default_out, help="results folder")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--sparseness", type=float, help="connection probability p in (0, 1]")
+    parser.add_argument(
+        "--stop-at-criterion", action="store_true", help="end training once the criterion is met"
+    )
     return parser
 
 

@@ -22,12 +22,7 @@ LEVELS = (-0.5, -0.25, -0.1, 0.0, 0.1, 0.25, 0.5)
 
 def make_config(args) -> dict:
     config = reservoir_training.make_config(
-        "selective_integration",
-        SelectiveIntegration(),
-        args.preset,
-        args.trials,
-        sparseness=args.sparseness,
-        **TASK_VALUES,
+        "selective_integration", SelectiveIntegration(), args, **TASK_VALUES
     )
     config["psychometric"] = {"levels": list(LEVELS), "repeats": args.repeats}
     return config
@@ -81,7 +76,6 @@ def main(argv=None):
         make_config=make_config,
         run=run,
         extra_options=[
-            ("--sparseness", dict(type=float, help="connection probability p in (0, 1]")),
             ("--repeats", dict(type=int, default=10, help="test trials per bias pair")),
         ],
     )
