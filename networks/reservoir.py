@@ -115,9 +115,10 @@ class ReservoirNetwork(ann.Network):
     """Inputs (a TimedArray that plays one trial) -> N reservoir units with plastic recurrence.
 
     The recurrent projection is stored in CSR format whatever its density, so that the
-    connection probability never changes the generated code. The output unit's rate is
-    monitored at every step. A trial is ``trial_steps`` steps; the input array of a trial
-    reaches the reservoir one step late (row k drives step k + 1; row 0 also drives step 0).
+    connection probability never changes the generated code. A monitor records the output
+    unit's rate. A trial is ``trial_steps`` steps; the input array of a trial reaches the
+    reservoir one step late (row k drives step k + 1; row 0 also drives step 0). A trial
+    starts with :meth:`start_trial`, which also restarts the eligibility traces.
 
     :param w_in: input weights [post, input], NaN where absent (fixed).
     :param w_rec: recurrent weights [post, pre], NaN where absent (plastic).
