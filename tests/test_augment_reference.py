@@ -1,0 +1,90 @@
+"""The ANNarchy AuGMEnT network and an independent numpy reference agree step by step.
+
+One structure (3 inputs, 3 regular, 4 memory units, 3 actions) is compiled once; the presets
+(graded/binary transients, bias or not, symmetric/separate feedback, theta, lambda) and the
+leak (standard, leaky, hybrid) are runtime values. Whole trials of 3-9 steps on random inputs
+(repeated values included, so transients are also zero), random actions and random rewards;
+every step compares activities, q, the TD error, tags, traces and all weights.
+"""
+
+import numpy as np
+import pytest
+
+from networks import cache
+from networks.augment import AugmentNetwork, draw_weights, leak_per_unit, preset
+from tests.reference_augment import Reference
+
+N_INPUTS, SIZES = 3, dict(n_regular=3, n_memory=4, n_actions=3)
+TOL = dict(rtol=1e-9, atol=1e-12)
+LEAKS = dict(standard=1.0, leaky=0.7, hybrid=(0.7, 1.0))
+
+
+def close(actual, expected, what):
+    np.testing.assert_allclose(actual, expected, err_msg=what, **TOL)
+
+
+def compare(net, ref, config):
+    activities = net.activities()
+    for name, value in [("transient", ref.x_trans), ("inp_r", ref.inp_r), ("y_r", ref.y_r),
+                        ("g_r", ref.g_r), ("inp_m", ref.inp_m), ("y_m", ref.y_m),
+                        ("g_m", ref.g_m)]:
+        close(activities[name], value, name)
+    close(net.q, ref.q, "q")
+    close(net.delta, ref.delta, "delta")
+    close(net.traces(), ref.s_trace.T, "trace")
+    compare_plastic(net, ref, config)
+
+
+def compare_plastic(net, ref, config):
+    """Weights and tags; without bias the bias weights stay as drawn and untagged."""
+    weights, tags = net.weights(), net.tags()
+    for name, value in ref.weights().items():
+        close(weights[name], value, f"weights {name}")
+    for name, value in ref.tags().items():
+        close(tags[name], value, f"tag {name}")
+    if not config.bias:
+        for name in ("v_r_bias", "w_bias"):
+            np.testing.assert_array_equal(weights[name], net.initial_weights[name])
+            np.testing.assert_array_equal(tags[name], 0.0)
+    if config.feedback == "symmetric":  # Rombouts: feedback stays exactly the forward weights
+        np.testing.assert_array_equal(weights["fb_r"], weights["w_r"].T)
+        np.testing.assert_array_equal(weights["fb_m"], weights["w_m"].T)
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+@pytest.mark.parametrize("name", ["rombouts2015", "martinolli2018"])
+def test_trials_match_reference(name, leak):
+    config = preset(name, leak=LEAKS[leak], **SIZES)
+    rng = np.random.default_rng([7, len(name), len(leak)])
+    weights = draw_weights(config, N_INPUTS, rng)
+    net = cache.build(AugmentNetwork, seed=1, n_inputs=N_INPUTS, config=config, weights=weights)
+    ref = Reference(
+        weights, leak_per_unit(config.leak, config.n_memory), beta=config.beta, lam=config.lam,
+        gamma=config.gamma, theta=config.theta, bias=config.bias,
+        binary=config.transients == "binary", symmetric=config.feedback == "symmetric",
+    )
+    for _ in range(4):
+        net.start_trial()
+        reward = 0.0
+        for _ in range(rng.integers(3, 10)):
+            x = rng.choice([0.0, 0.5, 1.0], N_INPUTS)
+            a = rng.integers(config.n_actions)
+            assert net.step(x, lambda q: a, reward) == a
+            ref.step(x, a, reward)
+            compare(net, ref, config)
+            reward = rng.choice([0.0, 0.2, -1.0, 1.5])
+        final = rng.choice([1.5, -1.0])
+        net.end_trial(final)
+        ref.end_trial(final)
+        close(net.delta, ref.delta, "final delta")
+        compare_plastic(net, ref, config)
+        np.testing.assert_array_equal(net.traces(), 0.0)
+        np.testing.assert_array_equal(net.memory.inp, 0.0)
+    moved = np.abs(net.weights()["v_m"] - weights["v_m"]).max()
+    assert moved > 1e-3  # learning really happened in the deepest layer
+
+
+def test_leak_list_must_divide_memory_units():
+    with pytest.raises(ValueError, match=r"leak \(0\.7, 1\.0, 0\.5\) must be one value"):
+        preset("rombouts2015", leak=(0.7, 1.0, 0.5), n_memory=4)
+    np.testing.assert_array_equal(leak_per_unit((0.7, 1.0), 4), [0.7, 0.7, 1.0, 1.0])
