@@ -142,8 +142,10 @@ class ReservoirNetwork(ann.Network):
             self.units, self.units, "rec", NodePerturbation(eta=config.eta, max_dw=config.max_dw)
         )
         self.rec.from_function(_from_dense, weights=w_rec, storage_format="csr")
+        # records only inside run_trial: the recorders of all networks built from one library
+        # run at every step of any of them, so an idle network must not record
         self.output_monitor = self.monitor(
-            self.units[config.output : config.output + 1], "r"
+            self.units[config.output : config.output + 1], "r", start=False
         )
         self._clamp = np.zeros(n)
         for rank, value in config.bias_units:
@@ -174,10 +176,10 @@ class ReservoirNetwork(ann.Network):
         self._play(np.asarray(inputs, dtype=float))
         output = np.full(self.trial_steps, np.nan)
         if record_from:
-            self.output_monitor.pause()
             self.simulate(record_from)
-            self.output_monitor.resume()
+        self.output_monitor.resume()
         self.simulate(self.trial_steps - record_from)
+        self.output_monitor.pause()
         output[record_from:] = self.output_monitor.get("r")[:, 0]
         return output
 
