@@ -111,10 +111,11 @@ def dnms_trial(net, learn, pair, target, mean_reward, rng):
 PAIRS = [((0, 0), -0.98), ((0, 1), 0.98), ((1, 0), 0.98), ((1, 1), -0.98)]
 
 
-def train(net, n_sets, rng, alpha=0.75, learning_after=25):
+def train(net, n_sets, rng, alpha=0.75, learning_after=25, until=None):
     """Notebook training loop (AB fed its own reward); returns errors [set, type].
 
-    Learning starts after trial set ``learning_after`` (25 in the notebook).
+    Learning starts after trial set ``learning_after`` (25 in the notebook). ``until``, a
+    function of the errors so far (trial order), ends training early when it returns True.
     """
     mean_reward = -np.ones(4)
     errors = np.zeros((n_sets, 4))
@@ -128,4 +129,6 @@ def train(net, n_sets, rng, alpha=0.75, learning_after=25):
         )
         mean_reward = alpha * mean_reward + (1.0 - alpha) * rewards
         errors[trial] = -rewards
+        if until is not None and until(errors[: trial + 1].ravel()):
+            return errors[: trial + 1]
     return errors

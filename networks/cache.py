@@ -103,16 +103,18 @@ def build(cls, *, seed: int, **kwargs) -> ann.Network:
     ``cls`` is an ``ann.Network`` subclass that builds everything in ``__init__`` and sets
     its runtime values in ``on_compiled()``; ``seed`` seeds ANNarchy's C++ generators.
 
-    Writes one line per call to ``builds.log`` in the variant's folder: ``compiled`` when the
-    C++ library was (re)built, ``reused`` when it was already there.
+    Writes one line per compile call to ``builds.log`` in the variant's folder: ``compiled``
+    when the C++ library was (re)built, ``reused`` when it was already there. The network
+    gets ``build_event`` (compiled, reused or copied) and ``build_seconds``.
     """
     net = cls(seed=seed, **kwargs)
     key = structure_key(net)
     template = _compiled.get(key)
     if template is not None:
         del net
+        started = time.perf_counter()
         net = template.copy(seed=seed, **kwargs)
-        net.build_event = "copied"
+        net.build_event, net.build_seconds = "copied", time.perf_counter() - started
         net.on_compiled()
         return net
     folder = cache_root() / key
@@ -127,7 +129,7 @@ def build(cls, *, seed: int, **kwargs) -> ann.Network:
         event = "reused" if before == after else "compiled"
         with open(folder / "builds.log", "a") as log:
             log.write(f"{os.getpid()} {net.id} {event} {seconds:.3f}\n")
-    net.build_event = event
+    net.build_event, net.build_seconds = event, seconds
     net.on_compiled()
     _compiled[key] = net
     return net
