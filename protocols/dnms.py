@@ -32,6 +32,7 @@ def main(argv=None):
         default_out="results/dnms",
         make_config=make_config,
         run=run,
+        extra_options=reservoir_training.OPTIONS,
     )
 
 

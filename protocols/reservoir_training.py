@@ -105,6 +105,13 @@ def trials_to_criterion(errors, window=100, fraction=0.95, threshold=1.0):
     return int(reached[0] + window) if len(reached) else None
 
 
+OPTIONS = [
+    ("--sparseness", dict(type=float, help="connection probability p in (0, 1]")),
+    ("--stop-at-criterion", dict(action="store_true", help="end training once the criterion is met")),
+]
+"""Command-line options of the reservoir protocols beyond :func:`protocols.runner.base_parser`'s."""
+
+
 def make_config(protocol, task, args, **overrides) -> dict:
     """The resolved configuration of a run (everything but the seed), as saved in config.json."""
     overrides["sparseness"] = args.sparseness

@@ -30,21 +30,22 @@ def parse_seeds(text: str) -> list:
     return seeds
 
 
-def base_parser(description, presets, default_trials, default_out) -> argparse.ArgumentParser:
-    """The options every protocol takes."""
+def base_parser(
+    description, presets, default_trials, default_out, default_preset="miconi2017",
+    trials_flags=("--trials",),
+) -> argparse.ArgumentParser:
+    """The options every protocol takes (the trial budget under ``trials_flags``)."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--preset", default="miconi2017", help=f"one of {sorted(presets)}")
-    parser.add_argument("--trials", type=int, default=default_trials, help="training trials")
+    parser.add_argument("--preset", default=default_preset, help=f"one of {sorted(presets)}")
+    parser.add_argument(
+        *trials_flags, dest="trials", type=int, default=default_trials, help="training trials"
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of a single run")
     parser.add_argument("--seeds", help="several seeds, e.g. 1-20 or 1,3,5 (overrides --seed)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for --seeds")
     parser.add_argument("--out", default=default_out, help="results folder")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--sparseness", type=float, help="connection probability p in (0, 1]")
-    parser.add_argument(
-        "--stop-at-criterion", action="store_true", help="end training once the criterion is met"
-    )
     return parser
 
 
@@ -92,14 +93,25 @@ def run_seeds(run, config: dict, seeds, out, *, jobs=1, executor=None, progress=
     return rows
 
 
-def main(argv, *, description, presets, default_trials, default_out, make_config, run, extra_options=()):
+def report_criterion(row: dict) -> str:
+    """One line per seed: where the criterion was reached, and the final error."""
+    reached = row["trials_to_criterion"]
+    verdict = f"criterion reached at trial {reached}" if reached else "criterion not reached"
+    return f"seed {row['seed']}: {verdict} (final error {row['final_error']:.3f})"
+
+
+def main(
+    argv, *, description, presets, default_trials, default_out, make_config, run,
+    extra_options=(), report=report_criterion, **parser_options,
+):
     """The command of a protocol: parse, check, run one seed or many, print the outcome.
 
     ``make_config(args)`` resolves the configuration; ``run(config, seed, out, progress)`` is
     the protocol's top-level (picklable) function; ``extra_options`` are
-    ``(flag, argparse keywords)`` pairs.
+    ``(flag, argparse keywords)`` pairs; ``report(row)`` is the line printed per seed;
+    ``parser_options`` go to :func:`base_parser` (``default_preset``, ``trials_flags``).
     """
-    parser = base_parser(description, presets, default_trials, default_out)
+    parser = base_parser(description, presets, default_trials, default_out, **parser_options)
     for flag, options in extra_options:
         parser.add_argument(flag, **options)
     args = parser.parse_args(argv)
@@ -114,8 +126,6 @@ def main(argv, *, description, presets, default_trials, default_out, make_config
     else:
         rows = run_seeds(run, config, seeds, args.out, jobs=args.jobs, progress=not args.quiet)
     for row in rows:
-        reached = row["trials_to_criterion"]
-        verdict = f"criterion reached at trial {reached}" if reached else "criterion not reached"
-        print(f"seed {row['seed']}: {verdict} (final error {row['final_error']:.3f})")
+        print(report(row))
     print(f"results in {args.out}")
     return 0

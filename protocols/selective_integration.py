@@ -75,7 +75,7 @@ def main(argv=None):
         default_out="results/selective_integration",
         make_config=make_config,
         run=run,
-        extra_options=[
+        extra_options=reservoir_training.OPTIONS + [
             ("--repeats", dict(type=int, default=10, help="test trials per bias pair")),
         ],
     )
