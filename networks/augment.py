@@ -187,12 +187,15 @@ class AugmentNetwork(ann.Network):
         self._open = True
         self._q_old = None
 
-    def step(self, x, action, reward=0.0) -> int:
+    def step(self, x, action, reward=0.0, learn=True) -> int:
         """One task step on input ``x``; returns the chosen action a(t).
 
         ``action`` is an action index or a callable ``q -> index`` (the policy). ``reward``
         is r(t-1), the reward for the previous step's action (ignored on a trial's first
         step). ``self.q`` and ``self.delta`` hold this step's q values and TD error.
+        ``learn=False`` gates this step's weight update off (the synapses see delta = 0);
+        tags and traces still accumulate, so a trial stepped with ``learn=False`` and ended
+        with ``end_trial(r)`` updates the weights once, with the tags of the whole trial.
         """
         if not self._open:
             raise RuntimeError("start_trial() must open a trial before step().")
@@ -205,26 +208,27 @@ class AugmentNetwork(ann.Network):
         self.q_units.z = np.eye(self.settings.n_actions)[a]
         q_a = self.q[a]
         first = self._q_old is None
-        self._set_delta(0.0 if first else reward + self.settings.gamma * q_a - self._q_old)
+        self._set_delta(0.0 if first else reward + self.settings.gamma * q_a - self._q_old, learn)
         self.simulate(2.0)
         self._q_old = q_a
         return a
 
-    def end_trial(self, reward):
-        """Last update with ``delta = reward - q_old``, then clear memory, traces and tags."""
+    def end_trial(self, reward, learn=True):
+        """Last update with ``delta = reward - q_old`` (none if not ``learn``), then clear
+        memory, traces and tags."""
         if not self._open:
             raise RuntimeError("start_trial() must open a trial before end_trial().")
-        self._set_delta(0.0 if self._q_old is None else reward - self._q_old)
+        self._set_delta(0.0 if self._q_old is None else reward - self._q_old, learn)
         self.simulate(SUBSTEPS - 1.0)
         self._set_keep(0.0)
         self.simulate(1.0)
         self._set_keep(1.0)
         self._open = False
 
-    def _set_delta(self, delta):
+    def _set_delta(self, delta, learn=True):
         self.delta = float(delta)
         for proj in self.plastic.values():
-            proj.delta = self.delta
+            proj.delta = self.delta if learn else 0.0
 
     def _set_keep(self, keep):
         self.transient.keep = keep

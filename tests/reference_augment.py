@@ -41,8 +41,9 @@ class Reference:
         W = self.W.T if self.symmetric else self.W_back
         return W[:, : self.n_r + len(self.phi)]
 
-    def step(self, x, a, reward):
-        """One task step with input x, chosen action a and r(t-1) = reward; returns q."""
+    def step(self, x, a, reward, learn=True):
+        """One task step with input x, chosen action a and r(t-1) = reward; returns q.
+        Without ``learn`` the weights stay as they are (tags and traces still change)."""
         x = np.asarray(x, dtype=float)
         # 1. transients
         if self.binary:
@@ -62,7 +63,7 @@ class Reference:
         # 3.-4. choice, TD error, weight update with the old tags
         q_a = self.q[a]
         self.delta = 0.0 if self.q_old is None else reward + self.gamma * q_a - self.q_old
-        if self.q_old is not None:
+        if self.q_old is not None and learn:
             self._update(self.delta)
         # 5. traces, then tags, with the feedback of a (after the update)
         z = np.eye(self.W.shape[1])[a]
@@ -78,10 +79,11 @@ class Reference:
         self.q_old = q_a
         return self.q
 
-    def end_trial(self, reward):
-        """7. delta = r - q_old, a last weight update, then reset."""
+    def end_trial(self, reward, learn=True):
+        """7. delta = r - q_old, a last weight update (if ``learn``), then reset."""
         self.delta = reward - self.q_old
-        self._update(self.delta)
+        if learn:
+            self._update(self.delta)
         self.reset()
 
     def _update(self, delta):

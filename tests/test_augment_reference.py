@@ -4,7 +4,9 @@ One structure (3 inputs, 3 regular, 4 memory units, 3 actions) is compiled once;
 (graded/binary transients, bias or not, symmetric/separate feedback, theta, lambda) and the
 leak (standard, leaky, hybrid) are runtime values. Whole trials of 3-9 steps on random inputs
 (repeated values included, so transients are also zero), random actions and random rewards;
-every step compares activities, q, the TD error, tags, traces and all weights.
+every step compares activities, q, the TD error, tags, traces and all weights. Trials learn
+at every step, once per trial (weight updates gated off until the trial's end, as in sequence
+prediction) or not at all (the test phase of a protocol).
 """
 
 import numpy as np
@@ -63,19 +65,20 @@ def test_trials_match_reference(name, leak):
         gamma=config.gamma, theta=config.theta, bias=config.bias,
         binary=config.transients == "binary", symmetric=config.feedback == "symmetric",
     )
-    for _ in range(4):
+    # (learn at each step, learn at the end): every step, every step, once per trial, never
+    for step_learn, end_learn in [(True, True), (True, True), (False, True), (False, False)]:
         net.start_trial()
         reward = 0.0
         for _ in range(rng.integers(3, 10)):
             x = rng.choice([0.0, 0.5, 1.0], N_INPUTS)
             a = rng.integers(config.n_actions)
-            assert net.step(x, lambda q: a, reward) == a
-            ref.step(x, a, reward)
+            assert net.step(x, lambda q: a, reward, learn=step_learn) == a
+            ref.step(x, a, reward, learn=step_learn)
             compare(net, ref, config)
             reward = rng.choice([0.0, 0.2, -1.0, 1.5])
         final = rng.choice([1.5, -1.0])
-        net.end_trial(final)
-        ref.end_trial(final)
+        net.end_trial(final, learn=end_learn)
+        ref.end_trial(final, learn=end_learn)
         close(net.delta, ref.delta, "final delta")
         compare_plastic(net, ref, config)
         np.testing.assert_array_equal(net.traces(), 0.0)
