@@ -1,0 +1,54 @@
+"""Train AuGMEnT (standard, leaky or hybrid memory) on 12AX and its variants.
+
+    python protocols/twelve_ax.py --model hybrid                  # one run, seed 1
+    python protocols/twelve_ax.py --model leaky --seeds 1-20 --jobs 2 --out results/12ax-leaky
+
+Source: Martinolli et al. (2018) Front. Comput. Neurosci. 12:50: preset martinolli2018 (10
+regular, 20 memory units), Max-Boltzmann with annealed gain (m = 10), +0.1 / -1 per step, runs
+capped at 100 000 trials; criterion 1000 consecutive correct responses (paper: hybrid 60/60,
+31 132 +/- 9 836 trials; leaky 100 %; standard 0/10).
+"""
+
+import sys
+
+from networks.augment import PRESETS
+from protocols import augment_training, runner
+from protocols.augment_tasks import TwelveAX
+
+OPTIONS = [
+    *augment_training.OPTIONS,
+    augment_training.gain_option(10.0),
+    ("--variant", dict(default="12ax", help=f"one of {list(TwelveAX.VARIANTS)}")),
+    ("--no-reset", dict(action="store_true",
+                        help="keep memory, traces and tags across trials (one endless sequence)")),
+]
+
+
+def make_config(args) -> dict:
+    task = TwelveAX(variant=args.variant, reset=not args.no_reset)
+    return augment_training.make_config("twelve_ax", task, args)
+
+
+def run(config: dict, seed: int, out, progress=True) -> dict:
+    """Train one network on 12AX with ``seed``; write its results folder ``out``."""
+    return augment_training.run(config, seed, out, TwelveAX(**config["task"]), progress)
+
+
+def main(argv=None):
+    return runner.main(
+        argv,
+        description=__doc__.split("\n")[0],
+        presets=PRESETS,
+        default_trials=100_000,
+        default_out="results/twelve_ax",
+        make_config=make_config,
+        run=run,
+        extra_options=OPTIONS,
+        report=augment_training.report,
+        default_preset="martinolli2018",
+        trials_flags=("--max-trials", "--trials"),
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Train AuGMEnT on temporal XOR (tXOR): answer R iff (1, A) or (2, B), after a blank step.
+
+    python protocols/txor.py --model hybrid --seeds 1-20 --out results/txor
+
+Source: Martinolli et al. (2018) Front. Comput. Neurosci. 12:50. Network as for sequence
+prediction (preset martinolli2018 with 3 regular and 4 memory units, 2 actions); +1 / -1 at the
+answer; criterion 100 consecutive correct trials.
+"""
+
+import sys
+
+from networks.augment import PRESETS
+from protocols import augment_training, runner
+from protocols.augment_tasks import TemporalXOR
+from protocols.sequence_prediction import SIZES
+
+OPTIONS = [*augment_training.OPTIONS, augment_training.gain_option(10.0)]
+
+
+def make_config(args) -> dict:
+    return augment_training.make_config("txor", TemporalXOR(), args, SIZES)
+
+
+def run(config: dict, seed: int, out, progress=True) -> dict:
+    """Train one network on tXOR with ``seed``; write its results folder ``out``."""
+    return augment_training.run(config, seed, out, TemporalXOR(**config["task"]), progress)
+
+
+def main(argv=None):
+    return runner.main(
+        argv,
+        description=__doc__.split("\n")[0],
+        presets=PRESETS,
+        default_trials=20_000,
+        default_out="results/txor",
+        make_config=make_config,
+        run=run,
+        extra_options=OPTIONS,
+        report=augment_training.report,
+        default_preset="martinolli2018",
+        trials_flags=("--max-trials", "--trials"),
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
