@@ -6,7 +6,9 @@ leak (standard, leaky, hybrid) are runtime values. Whole trials of 3-9 steps on 
 (repeated values included, so transients are also zero), random actions and random rewards;
 every step compares activities, q, the TD error, tags, traces and all weights. Trials learn
 at every step, once per trial (weight updates gated off until the trial's end, as in sequence
-prediction) or not at all (the test phase of a protocol).
+prediction) or not at all (the test phase of a protocol). Then whole trials of each task
+(12AX, saccade/antisaccade, sequence prediction, tXOR) with the task's inputs, rewards and
+learning schedule, on the structures the protocols compile.
 """
 
 import numpy as np
@@ -14,6 +16,8 @@ import pytest
 
 from networks import cache
 from networks.augment import AugmentNetwork, draw_weights, leak_per_unit, preset
+from protocols.augment_tasks import Saccade, SequencePrediction, TemporalXOR, TwelveAX
+from protocols.policies import Policy
 from tests.reference_augment import Reference
 
 N_INPUTS, SIZES = 3, dict(n_regular=3, n_memory=4, n_actions=3)
@@ -91,3 +95,43 @@ def test_leak_list_must_divide_memory_units():
     with pytest.raises(ValueError, match=r"leak \(0\.7, 1\.0, 0\.5\) must be one value"):
         preset("rombouts2015", leak=(0.7, 1.0, 0.5), n_memory=4)
     np.testing.assert_array_equal(leak_per_unit((0.7, 1.0), 4), [0.7, 0.7, 1.0, 1.0])
+
+
+TASKS = {
+    "12ax": (lambda: TwelveAX(), "martinolli2018", {}),
+    "saccade": (lambda: Saccade(), "rombouts2015", dict(n_regular=3, n_memory=4)),
+    "sequence": (lambda: SequencePrediction(2), "martinolli2018", dict(n_regular=3, n_memory=4)),
+    "txor": (lambda: TemporalXOR(), "martinolli2018", dict(n_regular=3, n_memory=4)),
+}
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+@pytest.mark.parametrize("name", TASKS)
+def test_task_trials_match_reference(name, leak):
+    """Whole trials of each task, actions from an exploring policy on the network's q, the
+    task's rewards and its learning schedule (once per trial in sequence prediction)."""
+    make_task, preset_name, sizes = TASKS[name]
+    task = make_task()
+    config = preset(preset_name, leak=LEAKS[leak], n_actions=len(task.actions), **sizes)
+    rng = np.random.default_rng([11, len(name), len(leak)])
+    weights = draw_weights(config, len(task.inputs), rng)
+    net = cache.build(AugmentNetwork, seed=1, n_inputs=len(task.inputs), config=config,
+                      weights=weights)
+    ref = Reference(
+        weights, leak_per_unit(config.leak, config.n_memory), beta=config.beta, lam=config.lam,
+        gamma=config.gamma, theta=config.theta, bias=config.bias,
+        binary=config.transients == "binary", symmetric=config.feedback == "symmetric",
+    )
+    policy = Policy("max-boltzmann", rng, eps=0.3)
+    for _ in range(5):
+        trial, reward = task.new_trial(rng), 0.0
+        net.start_trial()
+        while not trial.done:
+            x = trial.observation()
+            a = net.step(x, policy, reward, learn=task.learn_every_step)
+            ref.step(x, a, reward, learn=task.learn_every_step)
+            compare(net, ref, config)
+            reward = trial.act(a)
+        net.end_trial(reward)
+        ref.end_trial(reward)
+        compare_plastic(net, ref, config)
