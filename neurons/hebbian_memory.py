@@ -7,6 +7,18 @@ Memory Networks", NeurIPS 33, "Hebbian memory" and "Memory-dependent memorizatio
 import ANNarchy as ann
 
 
+class KeyNeuron(ann.Neuron):
+    """Key unit j of the memory, made by a key encoder: ``r = relu(sum(enc))``, H-Mem's
+    ``k = relu(W_k s)``. Reading uses the same units: the memory returns ``M k``."""
+
+    def __init__(self):
+        super().__init__(
+            equations=["r = pos(sum(enc))"],
+            name="H-Mem key unit",
+            description="Rectified key unit k = relu(W_k s) (Limbacher & Legenstein 2020).",
+        )
+
+
 class MemoryValueNeuron(ann.Neuron):
     """Post-synaptic unit i of the memory: reads ``M k`` and holds the value to be stored.
 
@@ -28,15 +40,21 @@ class MemoryValueNeuron(ann.Neuron):
 
     Runtime parameters (set from Python, never recompiled): ``value`` (local, v_i) and
     ``feedback`` (global, the read-before-write gain).
+
+    With ``value_from`` (a projection target such as ``"enc"``) the value comes from a value
+    encoder instead of Python: ``value = relu(sum(enc))``, H-Mem's ``v = relu(W_v s)``.
     """
 
-    def __init__(self, feedback=0.0):
+    def __init__(self, feedback=0.0, value_from=None):
+        parameters = dict(feedback=ann.Parameter(feedback, locality="global"))
+        if value_from is None:
+            parameters["value"] = ann.Parameter(0.0, locality="local")
+            equations = []
+        else:
+            equations = [f"value = pos(sum({value_from}))"]
         super().__init__(
-            parameters=dict(
-                value=ann.Parameter(0.0, locality="local"),
-                feedback=ann.Parameter(feedback, locality="global"),
-            ),
-            equations=["recall = sum(mem)", "r = value - feedback * recall"],
+            parameters=parameters,
+            equations=equations + ["recall = sum(mem)", "r = value - feedback * recall"],
             name="H-Mem value unit",
             description="Reads the Hebbian memory (recall = M k) and holds the value to store, "
             "v or v - M k with read-before-write (Limbacher & Legenstein 2020).",
