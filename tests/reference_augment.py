@@ -42,8 +42,9 @@ class Reference:
         return W[:, : self.n_r + len(self.phi)]
 
     def step(self, x, a, reward, learn=True):
-        """One task step with input x, chosen action a and r(t-1) = reward; returns q.
-        Without ``learn`` the weights stay as they are (tags and traces still change)."""
+        """One task step with input x, chosen action a (an index or a callable q -> index)
+        and r(t-1) = reward; returns the action. Without ``learn`` the weights stay as they
+        are (tags and traces still change)."""
         x = np.asarray(x, dtype=float)
         # 1. transients
         if self.binary:
@@ -61,6 +62,7 @@ class Reference:
         self.y = np.concatenate([self.y_r, self.y_m] + ([[1.0]] if self.bias else []))
         self.q = self.y @ self.W
         # 3.-4. choice, TD error, weight update with the old tags
+        a = int(a(self.q) if callable(a) else a)
         q_a = self.q[a]
         self.delta = 0.0 if self.q_old is None else reward + self.gamma * q_a - self.q_old
         if self.q_old is not None and learn:
@@ -77,7 +79,7 @@ class Reference:
         self.tag_W = decay * self.tag_W + np.outer(self.y, z)
         # 6. q_old
         self.q_old = q_a
-        return self.q
+        return a
 
     def end_trial(self, reward, learn=True):
         """7. delta = r - q_old, a last weight update (if ``learn``), then reset."""

@@ -1,0 +1,97 @@
+"""AuGMEnT training throughput on 12AX and saccade/antisaccade, one process, one thread.
+
+    python benchmarks/augment_throughput.py [--trials 2000] [--repeats 3]
+
+Ours: the ANNarchy network (protocols.augment_training, learning and exploration on, the
+protocols' presets: 12AX martinolli2018 hybrid with annealed gain, saccade rombouts2015).
+Baseline, measured in the same run: the numpy reference of tests/reference_augment.py (one
+matrix product per layer per step, like the original codes) playing the same tasks with the
+same policy. Repeats alternate between the two; medians are reported, with the ratio.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from networks.augment import draw_weights, leak_per_unit, preset
+from protocols import augment_training
+from protocols.augment_tasks import Saccade, TwelveAX
+from protocols.policies import Policy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not installed
+from tests.reference_augment import Reference  # noqa: E402
+
+CASES = {
+    "12AX": (TwelveAX, preset("martinolli2018", leak=(0.7, 1.0)), 10.0),
+    "saccade": (Saccade, preset("rombouts2015"), 0.0),
+}
+
+
+def ours(task, settings, gain):
+    player = augment_training.Player(augment_training.build_network(settings, task, 1), task)
+    policy = dict(kind="max-boltzmann", eps=settings.eps, gain_annealing=gain,
+                  eps_annealing=False)
+
+    def run(n, rng):
+        records, _ = augment_training.train(player, task, {"trials": n, "policy": policy}, rng,
+                                            progress=False)
+        return int(records["steps"].sum())
+
+    return run
+
+
+def baseline(task, settings, gain):
+    weights = draw_weights(settings, len(task.inputs), np.random.default_rng(1))
+    ref = Reference(weights, leak_per_unit(settings.leak, settings.n_memory),
+                    beta=settings.beta, lam=settings.lam, gamma=settings.gamma,
+                    theta=settings.theta, bias=settings.bias,
+                    binary=settings.transients == "binary",
+                    symmetric=settings.feedback == "symmetric")
+
+    def run(n, rng):
+        policy, steps = Policy("max-boltzmann", rng, eps=settings.eps, gain_annealing=gain), 0
+        for index in range(n):
+            policy.set_trial(index)
+            trial, reward = task.new_trial(rng), 0.0
+            while not trial.done:
+                reward = trial.act(ref.step(trial.observation(), policy, reward))
+                steps += 1
+            ref.end_trial(reward)
+        return steps
+
+    return run
+
+
+def measure(run, trials, rng):
+    start = time.perf_counter()
+    steps = run(trials, rng)
+    seconds = time.perf_counter() - start
+    return trials / seconds, steps / seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--trials", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(f"{'task':8} {'ours trials/s':>14} {'steps/s':>9} {'numpy trials/s':>15} "
+          f"{'steps/s':>9} {'ratio':>6}")
+    for name, (make_task, settings, gain) in CASES.items():
+        task, rng = make_task(), np.random.default_rng(0)
+        runs = {"ours": ours(task, settings, gain), "numpy": baseline(task, settings, gain)}
+        for run in runs.values():
+            run(20, rng)  # warm-up
+        rates = {key: [] for key in runs}
+        for _ in range(args.repeats):
+            for key, run in runs.items():
+                rates[key].append(measure(run, args.trials, rng))
+        (ot, os_), (nt, ns) = (tuple(map(statistics.median, zip(*rates[k]))) for k in runs)
+        print(f"{name:8} {ot:14.0f} {os_:9.0f} {nt:15.0f} {ns:9.0f} {ot / nt:6.2f}")
+
+
+if __name__ == "__main__":
+    main()
