@@ -33,15 +33,15 @@ def run_folders(path) -> list:
     return folders
 
 
-def error_curves(folder, window=50) -> dict:
-    """Per trial type: (trial numbers, running mean of the error over the last ``window``
-    trials of that type, fewer at the start), from ``folder``/trials.csv; types in the order
-    they first occur."""
+def error_curves(folder, window=50, column="error") -> dict:
+    """Per trial type: (trial numbers, running mean of ``column`` (the error; "correct" gives
+    the fraction correct) over the last ``window`` trials of that type, fewer at the start),
+    from ``folder``/trials.csv; types in the order they first occur."""
     records = read_records(Path(folder) / "trials.csv")
     curves = {}
     for name in dict.fromkeys(records["type"]):
         mine = records["type"] == name
-        total = np.cumsum(np.insert(records["error"][mine], 0, 0.0))
+        total = np.cumsum(np.insert(records[column][mine], 0, 0.0))
         end = np.arange(1, len(total))
         start = np.maximum(end - window, 0)
         curves[name] = (records["trial"][mine], (total[end] - total[start]) / (end - start))

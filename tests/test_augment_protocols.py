@@ -1,6 +1,6 @@
 """AuGMEnT's tasks, policies and protocols: task rules, seeded policies, short learning runs
 (sequence prediction d = 2 converges within a stated budget; saccade/antisaccade learns to
-fixate), results folders and bad input.
+fixate), results folders, the figures drawn from them, and bad input.
 
 Two compiled structures (4 inputs with 2 or 3 actions), shared with the whole-trial checks
 of tests/test_augment_reference.py.
@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+from figures import augment as augment_figures
 from protocols import saccade, sequence_prediction, twelve_ax, txor
 from protocols.augment_tasks import Saccade, SequencePrediction, TemporalXOR, TwelveAX
 from protocols.policies import Policy
@@ -146,6 +147,8 @@ def test_sequence_prediction_learns_with_two_distractors(tmp_path):
     trials = read_records(out / "seed-001" / "trials.csv")
     assert len(trials["trial"]) == summary["trials_to_criterion"][0]
     assert np.all(trials["correct"][-100:] == 1) and not np.all(trials["correct"][:100] == 1)
+    written = augment_figures.main([str(out), "--out", str(tmp_path / "figures")])
+    assert sorted(p.name for p in written) == ["distractors.png", "distractors.svg"]
 
 
 def test_saccade_learns_to_fixate(tmp_path):
@@ -155,6 +158,8 @@ def test_saccade_learns_to_fixate(tmp_path):
     saccade.main(["--max-trials", "1000", "--seed", "5", "--out", str(out), "--quiet"])
     fixated = read_records(out / "trials.csv")["reward"] >= 0.2
     assert np.mean(fixated[:100]) < 0.1 and np.mean(fixated[800:]) > 0.8
+    written = augment_figures.main([str(out), "--out", str(tmp_path / "figures")])
+    assert sorted(p.name for p in written) == ["saccade.png", "saccade.svg"]
 
 
 @pytest.mark.parametrize("command, argv, message", [
