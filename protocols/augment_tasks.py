@@ -173,6 +173,7 @@ class TwelveAX(Task):
         self.variant, self.reset = variant, reset
         self.trial_types = self.PAIRS if variant == "ax" else ("1", "2")
         self.pair_p = np.array([0.25 if pair in ("AX", "BY") else 0.5 / 7 for pair in self.PAIRS])
+        self._pair_cdf = np.cumsum(self.pair_p)
 
     def options(self) -> dict:
         return {"variant": self.variant, "reset": self.reset, "rewards": self.rewards}
@@ -196,7 +197,7 @@ class TwelveAX(Task):
         loops = 1 if self.variant == "12ax-s" else int(rng.integers(1, 5))
         target = "AX" if digit == "1" else "BY"
         symbols, targets = [digit], ["L"]
-        for k in rng.choice(len(self.PAIRS), size=loops, p=self.pair_p):
+        for k in np.searchsorted(self._pair_cdf, rng.random(loops) * self._pair_cdf[-1], "right"):
             pair = self.PAIRS[k]
             symbols += [pair[0], pair[1]]
             targets += ["L", "R" if pair == target else "L"]
