@@ -46,7 +46,6 @@ class Policy:
         self.eps = self.eps0 * (1.0 - 2.0 / math.pi * angle) if self.eps_annealing else self.eps0
 
     def __call__(self, q) -> int:
-        q = np.asarray(q)
         explore = self.kind == "softmax" or (
             self.kind != "greedy" and self.rng.random() < self.eps
         )
@@ -58,9 +57,12 @@ class Policy:
 
 
 def argmax(q, rng) -> int:
-    """Index of the largest value, ties broken uniformly at random."""
-    best = np.flatnonzero(q == q.max())
-    return int(best[0] if len(best) == 1 else rng.choice(best))
+    """Index of the largest value, ties broken uniformly at random (plain Python: q holds
+    a handful of actions, where numpy's per-call overhead dominates)."""
+    values = q.tolist()
+    top = max(values)
+    best = [k for k, v in enumerate(values) if v == top]
+    return best[0] if len(best) == 1 else best[int(rng.integers(len(best)))]
 
 
 def softmax_sample(q, gain, rng) -> int:
