@@ -6,7 +6,9 @@ Ours: the ANNarchy network (protocols.augment_training, learning and exploration
 protocols' presets: 12AX martinolli2018 hybrid with annealed gain, saccade rombouts2015).
 Baseline, measured in the same run: the numpy reference of tests/reference_augment.py (one
 matrix product per layer per step, like the original codes) playing the same tasks with the
-same policy. Repeats alternate between the two; medians are reported, with the ratio.
+same policy. Repeats alternate between the two; medians are reported (trials and steps per
+second of wall time, trials per second of the process's CPU time), with the ratio of the
+wall-time rates.
 """
 
 import argparse
@@ -67,10 +69,12 @@ def baseline(task, settings, gain):
 
 
 def measure(run, trials, rng):
-    start = time.perf_counter()
+    """(trials/s, steps/s) of wall time, and trials per second of this process's CPU time
+    (the rate on an idle core when other processes share the machine)."""
+    start, cpu = time.perf_counter(), time.process_time()
     steps = run(trials, rng)
-    seconds = time.perf_counter() - start
-    return trials / seconds, steps / seconds
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return trials / seconds, steps / seconds, trials / cpu
 
 
 def main(argv=None):
@@ -78,8 +82,8 @@ def main(argv=None):
     parser.add_argument("--trials", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    print(f"{'task':8} {'ours trials/s':>14} {'steps/s':>9} {'numpy trials/s':>15} "
-          f"{'steps/s':>9} {'ratio':>6}")
+    print(f"{'task':8} {'ours trials/s':>14} {'steps/s':>9} {'per CPU s':>10} "
+          f"{'numpy trials/s':>15} {'steps/s':>9} {'per CPU s':>10} {'ratio':>6}")
     for name, (make_task, settings, gain) in CASES.items():
         task, rng = make_task(), np.random.default_rng(0)
         runs = {"ours": ours(task, settings, gain), "numpy": baseline(task, settings, gain)}
@@ -89,8 +93,10 @@ def main(argv=None):
         for _ in range(args.repeats):
             for key, run in runs.items():
                 rates[key].append(measure(run, args.trials, rng))
-        (ot, os_), (nt, ns) = (tuple(map(statistics.median, zip(*rates[k]))) for k in runs)
-        print(f"{name:8} {ot:14.0f} {os_:9.0f} {nt:15.0f} {ns:9.0f} {ot / nt:6.2f}")
+        (ot, os_, oc), (nt, ns, nc) = (tuple(map(statistics.median, zip(*rates[k])))
+                                       for k in runs)
+        print(f"{name:8} {ot:14.0f} {os_:9.0f} {oc:10.0f} {nt:15.0f} {ns:9.0f} {nc:10.0f} "
+              f"{ot / nt:6.2f}")
 
 
 if __name__ == "__main__":
