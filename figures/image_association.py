@@ -9,7 +9,7 @@ Results come from protocols/image_association.py, one run per delay (one seed or
 
 - accuracy_vs_delay.png/svg: test accuracy of the Hebbian memory model and of the reservoir
   baseline against D, mean and standard deviation over seeds (each seed a dot), with the
-  encoder-limited ceiling and chance (1/3 among the digits shown).
+  encoder-limited ceiling, chance among the 3 digits shown (1/3) and among all 10 (1/10).
 """
 
 import argparse
@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from figures import common
+from networks.image_association import N_CLASSES
 from protocols.results import read_json
 
 PROTOCOL = "image_association"
@@ -65,7 +66,8 @@ def accuracy_figure(found):
         ax.errorbar(delays, mean, sd, fmt=style, color=color, capsize=3, label=label, lw=1.2, ms=5)
         for d, v in zip(delays, values):
             ax.plot(np.full(len(v), d), v, ".", color=color, alpha=0.35, ms=4)
-    ax.axhline(1 / 3, color="k", ls=":", lw=0.8, label="chance (1/3)")
+    ax.axhline(1 / 3, color="k", ls=":", lw=0.8, label="chance among the 3 digits shown")
+    ax.axhline(1 / N_CLASSES, color="k", ls="-.", lw=0.6, label="guessing among all 10 digits")
     seeds = sorted({summary["seed"] for _, summary in found})
     filler = sorted({summary["filler"] for _, summary in found})
     ax.set_xlabel("filler frames after each pair (D)")

@@ -21,6 +21,19 @@ on any other frame).
   ``[c_img; c_dig; g]`` drive a fixed random echo-state reservoir; the answer is learned by
   the delta rule from its final state.
 
+How this differs from the paper, which trains everything but the memory by BPTT:
+
+* the encoders are single linear layers trained by the delta rule on the class labels of
+  the images and digits (supervision the paper never gives: its encoders learn from the
+  answer alone, through the memory); keys and values are fixed random
+  expansions of the class evidence, not learned projections;
+* the write gate is a unit trained by the delta rule on frame types (pair or not), whose
+  thresholded output sets the memory's global ``write`` flag; in the paper nothing gates the
+  writes and the BPTT-trained encoders have to learn to write little for filler frames;
+* the answer is a linear delta-rule readout of ``M k`` (the paper's output layer is trained
+  by BPTT); encoders, gate and readout learn in two phases (encoders first, then the readout
+  on task sequences), not end to end.
+
 Every layer adds one step of latency (ANNarchy computes a step's weighted sums from the
 previous step's rates): a frame shown at step s is classified at s, stored at s + 1 (keys and
 values), read at s + 2 (``M k``) and answered at s + 3. The last frame (the query) is held for
@@ -198,7 +211,6 @@ class HebbianImageNetwork(Encoders):
                  gamma_neg=0.01, w_max=1.0):
         super().__init__(image_size, digit_size)
         m = key_weights.shape[0]
-        self.m = m
         self.rule = dict(gamma_pos=gamma_pos, gamma_neg=gamma_neg, w_max=w_max)
         self.keys = self.create(m, KeyNeuron())
         self.values = self.create(m, MemoryValueNeuron(value_from="enc"))

@@ -149,10 +149,6 @@ class ImageAssociation:
     def options(self) -> dict:
         return {"delay": self.delay, "filler": self.filler}
 
-    @property
-    def frames_per_sequence(self) -> int:
-        return PAIRS * (1 + self.delay) + 1
-
     def episode(self, data: Data, rng) -> Episode:
         image_classes = rng.choice(N_CLASSES, PAIRS, replace=False)
         digit_classes = rng.choice(N_CLASSES, PAIRS, replace=False)
