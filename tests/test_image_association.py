@@ -129,3 +129,19 @@ def test_bad_input_is_one_clear_error(args, message, tmp_path, capsys):
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_issue_targets_over_five_seeds(tmp_path):
+    """The issue's numbers (seeds 1-5, defaults): H-Mem's accuracy at D = 40 within 3 points of
+    D = 0, and at least 90 % of the encoder-limited ceiling. About 4 minutes on 2 cores."""
+    rows = {}
+    for delay in (0, 40):
+        out = tmp_path / f"d{delay}"
+        protocol.main(["--delay", str(delay), "--seeds", "1-5", "--model", "hmem", "--out", str(out), "--quiet"])
+        with open(out / "summary.csv") as handle:
+            rows[delay] = list(csv.DictReader(handle))
+    mean = {d: np.mean([float(r["accuracy"]) for r in rows[d]]) for d in rows}
+    assert abs(mean[40] - mean[0]) <= 0.03
+    for row in rows[0] + rows[40]:
+        assert float(row["accuracy"]) >= 0.9 * float(row["ceiling"])
