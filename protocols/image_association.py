@@ -85,6 +85,8 @@ class Data:
         self.digits = self.digits.reshape(len(self.digits), -1).astype(float)
         self.image_index = [np.flatnonzero(self.image_labels == c) for c in range(N_CLASSES)]
         self.digit_index = [np.flatnonzero(self.digit_labels == c) for c in range(N_CLASSES)]
+        if min(map(len, self.image_index)) < 2 or min(map(len, self.digit_index)) < 1:
+            raise ValueError("the task needs at least 2 images and 1 digit of every class in each split.")
 
 
 def _source(spec, allowed, what):

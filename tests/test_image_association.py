@@ -14,6 +14,7 @@ from figures import image_association as figure
 from networks import cache
 from networks.image_association import N_CLASSES, HebbianImageNetwork, sparse_expansion
 from protocols import image_association as protocol
+from tests.test_datasets import write_idx
 
 IMAGE, DIGIT, M = 784, 64, 200
 BUDGET = ["--sequences", "300", "--test-sequences", "200", "--encoder-frames", "5000"]
@@ -145,3 +146,18 @@ def test_issue_targets_over_five_seeds(tmp_path):
     assert abs(mean[40] - mean[0]) <= 0.03
     for row in rows[0] + rows[40]:
         assert float(row["accuracy"]) >= 0.9 * float(row["ceiling"])
+
+
+def test_real_mnist_files_can_be_the_images(tmp_path):
+    """--images mnist:PATH reads IDX files (here tiny fixtures, 28 x 28 like the default)."""
+    rng = np.random.default_rng(0)
+    for prefix, per_class in (("train", 4), ("t10k", 2)):
+        labels = np.repeat(np.arange(N_CLASSES), per_class)
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte", 2051, rng.integers(0, 256, (len(labels), 28, 28)))
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte", 2049, labels)
+    out = tmp_path / "run"
+    small = ["--sequences", "20", "--test-sequences", "10", "--encoder-frames", "200", "--model", "hmem"]
+    assert protocol.main(small + ["--images", f"mnist:{tmp_path}", "--out", str(out), "--quiet"]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["images"] == f"mnist:{tmp_path}"
+    assert len(protocol.load_data(config["images"], "sklearn", "test").images) == 2 * N_CLASSES
