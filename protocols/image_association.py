@@ -422,6 +422,7 @@ def main(argv=None):
         default_out="results/image_association",
         default_preset="limbacher2020",
         trials_flags=("--sequences",),
+        trials_help="task sequences that train the readout",
         make_config=make_config,
         run=run,
         extra_options=OPTIONS,

@@ -32,14 +32,16 @@ def parse_seeds(text: str) -> list:
 
 def base_parser(
     description, presets, default_trials, default_out, default_preset="miconi2017",
-    trials_flags=("--trials",),
+    trials_flags=("--trials",), trials_help="training trials",
 ) -> argparse.ArgumentParser:
-    """The options every protocol takes (the trial budget under ``trials_flags``)."""
+    """The options every protocol takes (the training budget under ``trials_flags``)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--preset", default=default_preset, help=f"one of {sorted(presets)}")
     parser.add_argument(
-        *trials_flags, dest="trials", type=int, default=default_trials, help="training trials"
+        *trials_flags, dest="trials", type=int, default=default_trials, metavar="N",
+        help=f"{trials_help} (default {default_trials})",
     )
+    parser.set_defaults(trials_flag=trials_flags[0])
     parser.add_argument("--seed", type=int, default=1, help="seed of a single run")
     parser.add_argument("--seeds", help="several seeds, e.g. 1-20 or 1,3,5 (overrides --seed)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for --seeds")
@@ -54,7 +56,7 @@ def check_common(args, presets):
     if args.preset not in presets:
         raise ValueError(f"unknown preset {args.preset!r}; choose one of {sorted(presets)}.")
     if args.trials <= 0:
-        raise ValueError(f"--trials must be a positive number of trials, got {args.trials}.")
+        raise ValueError(f"{args.trials_flag} must be a positive number, got {args.trials}.")
     if args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
     if args.seed < 0:
@@ -109,7 +111,8 @@ def main(
     ``make_config(args)`` resolves the configuration; ``run(config, seed, out, progress)`` is
     the protocol's top-level (picklable) function; ``extra_options`` are
     ``(flag, argparse keywords)`` pairs; ``report(row)`` is the line printed per seed;
-    ``parser_options`` go to :func:`base_parser` (``default_preset``, ``trials_flags``).
+    ``parser_options`` go to :func:`base_parser` (``default_preset``,
+    ``trials_flags``, ``trials_help``).
     """
     parser = base_parser(description, presets, default_trials, default_out, **parser_options)
     for flag, options in extra_options:

@@ -166,7 +166,7 @@ def test_saccade_learns_to_fixate(tmp_path):
     (sequence_prediction, ["--leak", "0.7,1.0,0.5"], "must be one value or a list whose length"),
     (twelve_ax, ["--policy", "boltzmann"], "unknown policy 'boltzmann'"),
     (twelve_ax, ["--variant", "12ax-t"], "unknown 12AX variant '12ax-t'"),
-    (saccade, ["--max-trials", "0"], "positive number of trials"),
+    (saccade, ["--max-trials", "0"], "--max-trials must be a positive number"),
     (txor, ["--test-trials", "0"], "--test-trials must be positive"),
     (sequence_prediction, ["--distractors", "-1"], "distractors must be a whole number"),
 ])
