@@ -140,8 +140,9 @@ def test(player, task, n_trials, rng, each_type=False) -> float:
 
 
 def train(player, task, config, rng, progress=True, desc="training"):
-    """Train until the criterion (confirmed by a test where the task asks) or the budget;
-    return (records, trials to criterion or None). The cycle collector is paused meanwhile."""
+    """Train until the criterion (confirmed by a test where the task asks), the budget or a
+    divergence (non-finite Q values: the trial is dropped and training ends); return
+    (records, trials to criterion or None). The cycle collector is paused meanwhile."""
     policy = Policy(rng=rng, **config["policy"])
     criterion = task.criterion()
     records = np.zeros(config["trials"], dtype=RECORD_DTYPE)
@@ -152,7 +153,11 @@ def train(player, task, config, rng, progress=True, desc="training"):
         for index in bar:
             policy.set_trial(index)
             trial = task.new_trial(rng)
-            reward = player.play(trial, policy)
+            try:
+                reward = player.play(trial, policy)
+            except FloatingPointError:
+                player.pending = None
+                return records[:index], None
             right = sum(trial.responses)
             records[index] = (index, trial.trial_type, trial.step, len(trial.responses), right,
                               trial.correct, reward)
@@ -180,13 +185,15 @@ def run(config: dict, seed: int, out, task, progress=True) -> dict:
         records, reached = train(player, task, config, rng, progress,
                                  f"{config['protocol']} seed {seed}")
         seconds = time.perf_counter() - started
-        accuracy = test(player, task, config["test_trials"], rng)
+        diverged = len(records) < config["trials"] and reached is None
+        accuracy = None if diverged else test(player, task, config["test_trials"], rng)
         summary = {
             "seed": seed,
             "converged": reached is not None,
             "trials_to_criterion": reached,
             "test_accuracy": accuracy,
             "trials": len(records),
+            "diverged": diverged,
             "training_seconds": round(seconds, 3),
         }
         results.write_json(folder / "config.json", {**config, "seed": seed})
@@ -198,6 +205,8 @@ def run(config: dict, seed: int, out, task, progress=True) -> dict:
 
 def report(row: dict) -> str:
     """One line per seed: whether and when the criterion was met, and the test accuracy."""
+    if row["diverged"]:
+        return f"seed {row['seed']}: diverged (Q values not finite) at trial {row['trials'] + 1}"
     if row["converged"]:
         verdict = f"converged at trial {row['trials_to_criterion']}"
     else:

@@ -46,6 +46,8 @@ class Policy:
         self.eps = self.eps0 * (1.0 - 2.0 / math.pi * angle) if self.eps_annealing else self.eps0
 
     def __call__(self, q) -> int:
+        if not np.isfinite(q).all():
+            raise FloatingPointError(f"Q values {q} are not finite: the network diverged.")
         explore = self.kind == "softmax" or (
             self.kind != "greedy" and self.rng.random() < self.eps
         )

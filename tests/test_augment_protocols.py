@@ -130,6 +130,8 @@ def test_policies_are_seeded_and_follow_their_rules():
     assert counts[0] > 400  # uniform exploration reaches the worst action
     with pytest.raises(ValueError, match="unknown policy 'boltzmann'"):
         Policy("boltzmann", None)
+    with pytest.raises(FloatingPointError, match="the network diverged"):
+        greedy(np.array([np.nan, 1.0]))
 
 
 def test_sequence_prediction_learns_with_two_distractors(tmp_path):
