@@ -48,9 +48,12 @@ def _trials(result) -> np.ndarray:
 
 
 def twelve_ax(results):
-    """Convergence rate and trials to criterion per model (bars with spread)."""
-    results = sorted(results, key=lambda r: MODEL_ORDER.index(r["config"]["model"]))
-    labels = [_label(r["config"]) for r in results]
+    """Convergence rate and trials to criterion per model (bars with spread); folders of the
+    same model (e.g. seeds 1-10 and 11-20) are pooled."""
+    pooled = {}
+    for r in sorted(results, key=lambda r: MODEL_ORDER.index(r["config"]["model"])):
+        pooled.setdefault(_label(r["config"]), {**r, "summaries": []})["summaries"] += r["summaries"]
+    labels, results = list(pooled), list(pooled.values())
     fig, (rate_ax, trials_ax) = plt.subplots(1, 2, figsize=(8, 3.5), layout="constrained")
     x = np.arange(len(results))
     rates = [np.mean([s["converged"] for s in r["summaries"]]) for r in results]
