@@ -12,7 +12,7 @@ Figures go to --out (default: a figures/ folder next to the first results folder
   to criterion of those that did (bar: mean, error bar: SD, dots: seeds). Martinolli et al.
   (2018): hybrid 60/60 converged, 31 132 +/- 9 836 trials; leaky 100 %; standard 0/10.
 - distractors.png/svg: mean trials to criterion (+/- SD) against the number of distractors,
-  one line per model. Paper at d = 4: standard about 235, hybrid 250, leaky 390; leaky about
+  one line per model (folders of the same model and d pooled). Paper at d = 4: standard about 235, hybrid 250, leaky 390; leaky about
   2 500 at d = 8.
 - saccade[-NAME].png/svg: fraction correct over the last 50 trials of each trial type
   against the trial, one panel per type, one thin line per seed, criterion (90 %) dashed.
@@ -87,9 +87,12 @@ def distractors(results):
     for r in results:
         by_model.setdefault(_label(r["config"]), []).append(r)
     for label in sorted(by_model, key=lambda m: MODEL_ORDER.index(m) if m in MODEL_ORDER else 9):
-        points = sorted(by_model[label], key=lambda r: r["config"]["task"]["distractors"])
-        d = [r["config"]["task"]["distractors"] for r in points]
-        trials = [_trials(r) for r in points]
+        pooled = {}  # distractors -> trials of all folders with that d
+        for r in by_model[label]:
+            d = r["config"]["task"]["distractors"]
+            pooled[d] = np.concatenate([pooled.get(d, []), _trials(r)])
+        d = sorted(pooled)
+        trials = [pooled[k] for k in d]
         mean = [t.mean() if len(t) else np.nan for t in trials]
         sd = [t.std(ddof=1) if len(t) > 1 else 0.0 for t in trials]
         ax.errorbar(d, mean, yerr=sd, marker="o", capsize=3, label=label)
