@@ -121,7 +121,7 @@ class Player:
             self.pending = None
 
 
-def test(player, task, n_trials, rng, each_type=False) -> float:
+def test_accuracy(player, task, n_trials, rng, each_type=False) -> float:
     """Accuracy with learning off and greedy actions: over ``n_trials`` drawn trials, or one
     trial of each type (``each_type``). Fraction of correct judged responses where the task
     judges responses (12AX), else of correct trials."""
@@ -162,7 +162,8 @@ def train(player, task, config, rng, progress=True, desc="training"):
             records[index] = (index, trial.trial_type, trial.step, len(trial.responses), right,
                               trial.correct, reward)
             met = criterion.update(trial)
-            if met and (not task.confirm or test(player, task, 0, rng, each_type=True) == 1.0):
+            if met and (not task.confirm
+                        or test_accuracy(player, task, 0, rng, each_type=True) == 1.0):
                 return records[: index + 1], index + 1
             if progress and index % 200 == 0:
                 recent = records[max(0, index - 199) : index + 1]
@@ -186,7 +187,7 @@ def run(config: dict, seed: int, out, task, progress=True) -> dict:
                                  f"{config['protocol']} seed {seed}")
         seconds = time.perf_counter() - started
         diverged = len(records) < config["trials"] and reached is None
-        accuracy = None if diverged else test(player, task, config["test_trials"], rng)
+        accuracy = None if diverged else test_accuracy(player, task, config["test_trials"], rng)
         summary = {
             "seed": seed,
             "converged": reached is not None,
