@@ -19,9 +19,18 @@ import numpy as np
 from tqdm import tqdm
 
 from networks import cache
-from networks.augment import AugmentConfig, AugmentNetwork, draw_weights, preset
-from protocols import results
+from networks.augment import PRESETS, AugmentConfig, AugmentNetwork, draw_weights, preset
+from protocols import results, runner
+from protocols.augment_tasks import Saccade, SequencePrediction, TemporalXOR, TwelveAX
 from protocols.policies import POLICIES, Policy
+
+TASKS = {
+    "twelve_ax": TwelveAX,
+    "saccade": Saccade,
+    "sequence_prediction": SequencePrediction,
+    "txor": TemporalXOR,
+}
+"""The task class of each protocol (``config["protocol"]``)."""
 
 MODELS = {"standard": 1.0, "leaky": 0.7, "hybrid": (0.7, 1.0)}
 
@@ -175,9 +184,10 @@ def train(player, task, config, rng, progress=True, desc="training"):
             gc.enable()
 
 
-def run(config: dict, seed: int, out, task, progress=True) -> dict:
-    """Train one network with ``seed`` on ``task`` and write its results folder ``out``;
-    return the summary (also saved as summary.json)."""
+def run(config: dict, seed: int, out, progress=True) -> dict:
+    """Train one network with ``seed`` on the configuration's task and write its results
+    folder ``out``; return the summary (also saved as summary.json)."""
+    task = TASKS[config["protocol"]](**config["task"])
     with results.results_folder(out, overwrite=True) as folder:
         net = build_network(settings_from(config), task, seed)
         rng = np.random.default_rng([seed, 1])
@@ -233,3 +243,21 @@ def gain_option(default):
     """--gain-annealing M with the protocol's default."""
     return ("--gain-annealing", dict(type=float, default=default,
                                      help=f"m of g(t) = 1 + m/pi atan(t/2000) (default {default:g})"))
+
+
+def command(argv, protocol, doc, make_config, options, *, default_preset, default_trials):
+    """The command of the AuGMEnT protocol named ``protocol`` (a key of :data:`TASKS`;
+    see :func:`protocols.runner.main`)."""
+    return runner.main(
+        argv,
+        description=doc.split("\n")[0],
+        presets=PRESETS,
+        default_trials=default_trials,
+        default_out=f"results/{protocol}",
+        make_config=make_config,
+        run=run,
+        extra_options=options,
+        report=report,
+        default_preset=default_preset,
+        trials_flags=("--max-trials", "--trials"),
+    )

@@ -13,8 +13,7 @@ exploration off (paper: 99.45 % of networks, median about 4 100 trials; 76.4 % w
 
 import sys
 
-from networks.augment import PRESETS
-from protocols import augment_training, runner
+from protocols import augment_training
 from protocols.augment_tasks import Saccade
 
 OPTIONS = [
@@ -33,24 +32,10 @@ def make_config(args) -> dict:
     return augment_training.make_config("saccade", task, args, SIZES)
 
 
-def run(config: dict, seed: int, out, progress=True) -> dict:
-    """Train one network on saccade/antisaccade with ``seed``; write its results folder."""
-    return augment_training.run(config, seed, out, Saccade(**config["task"]), progress)
-
-
 def main(argv=None):
-    return runner.main(
-        argv,
-        description=__doc__.split("\n")[0],
-        presets=PRESETS,
-        default_trials=25_000,
-        default_out="results/saccade",
-        make_config=make_config,
-        run=run,
-        extra_options=OPTIONS,
-        report=augment_training.report,
-        default_preset="rombouts2015",
-        trials_flags=("--max-trials", "--trials"),
+    return augment_training.command(
+        argv, "saccade", __doc__, make_config, OPTIONS,
+        default_preset="rombouts2015", default_trials=25_000,
     )
 
 

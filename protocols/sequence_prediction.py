@@ -11,8 +11,7 @@ about 390; leaky about 2 500 at d = 8 while the others stay near 250).
 
 import sys
 
-from networks.augment import PRESETS
-from protocols import augment_training, runner
+from protocols import augment_training
 from protocols.augment_tasks import SequencePrediction
 
 OPTIONS = [
@@ -29,24 +28,10 @@ def make_config(args) -> dict:
     return augment_training.make_config("sequence_prediction", task, args, SIZES)
 
 
-def run(config: dict, seed: int, out, progress=True) -> dict:
-    """Train one network on sequence prediction with ``seed``; write its results folder."""
-    return augment_training.run(config, seed, out, SequencePrediction(**config["task"]), progress)
-
-
 def main(argv=None):
-    return runner.main(
-        argv,
-        description=__doc__.split("\n")[0],
-        presets=PRESETS,
-        default_trials=20_000,
-        default_out="results/sequence_prediction",
-        make_config=make_config,
-        run=run,
-        extra_options=OPTIONS,
-        report=augment_training.report,
-        default_preset="martinolli2018",
-        trials_flags=("--max-trials", "--trials"),
+    return augment_training.command(
+        argv, "sequence_prediction", __doc__, make_config, OPTIONS,
+        default_preset="martinolli2018", default_trials=20_000,
     )
 
 

@@ -11,8 +11,7 @@ capped at 100 000 trials; criterion 1000 consecutive correct responses (paper: h
 
 import sys
 
-from networks.augment import PRESETS
-from protocols import augment_training, runner
+from protocols import augment_training
 from protocols.augment_tasks import TwelveAX
 
 OPTIONS = [
@@ -29,24 +28,10 @@ def make_config(args) -> dict:
     return augment_training.make_config("twelve_ax", task, args)
 
 
-def run(config: dict, seed: int, out, progress=True) -> dict:
-    """Train one network on 12AX with ``seed``; write its results folder ``out``."""
-    return augment_training.run(config, seed, out, TwelveAX(**config["task"]), progress)
-
-
 def main(argv=None):
-    return runner.main(
-        argv,
-        description=__doc__.split("\n")[0],
-        presets=PRESETS,
-        default_trials=100_000,
-        default_out="results/twelve_ax",
-        make_config=make_config,
-        run=run,
-        extra_options=OPTIONS,
-        report=augment_training.report,
-        default_preset="martinolli2018",
-        trials_flags=("--max-trials", "--trials"),
+    return augment_training.command(
+        argv, "twelve_ax", __doc__, make_config, OPTIONS,
+        default_preset="martinolli2018", default_trials=100_000,
     )
 
 

@@ -9,8 +9,7 @@ answer; criterion 100 consecutive correct trials.
 
 import sys
 
-from networks.augment import PRESETS
-from protocols import augment_training, runner
+from protocols import augment_training
 from protocols.augment_tasks import TemporalXOR
 from protocols.sequence_prediction import SIZES
 
@@ -21,24 +20,10 @@ def make_config(args) -> dict:
     return augment_training.make_config("txor", TemporalXOR(), args, SIZES)
 
 
-def run(config: dict, seed: int, out, progress=True) -> dict:
-    """Train one network on tXOR with ``seed``; write its results folder ``out``."""
-    return augment_training.run(config, seed, out, TemporalXOR(**config["task"]), progress)
-
-
 def main(argv=None):
-    return runner.main(
-        argv,
-        description=__doc__.split("\n")[0],
-        presets=PRESETS,
-        default_trials=20_000,
-        default_out="results/txor",
-        make_config=make_config,
-        run=run,
-        extra_options=OPTIONS,
-        report=augment_training.report,
-        default_preset="martinolli2018",
-        trials_flags=("--max-trials", "--trials"),
+    return augment_training.command(
+        argv, "txor", __doc__, make_config, OPTIONS,
+        default_preset="martinolli2018", default_trials=20_000,
     )
 
 
