@@ -52,6 +52,34 @@ def slopes(p_plus, levels) -> tuple:
     return fit(relevant), fit(irrelevant)
 
 
+def logistic_slopes(p_plus, levels, repeats, ridge=1e-3, iterations=50) -> tuple:
+    """Coefficients of the relevant and the irrelevant bias in a logistic regression of the
+    choices, ``P(+) = 1 / (1 + exp(-(b0 + b_rel * relevant + b_irr * irrelevant)))``, fitted
+    per context by Newton's method (``ridge``: a small L2 penalty on b_rel and b_irr that
+    keeps them finite when the choices separate perfectly); mean of the two contexts.
+
+    The usual psychometric fit of context-dependent integration (Mante et al. 2013, Nature
+    503:78): unlike a straight line through P(+), it does not flatten a steep, saturating
+    curve.
+    """
+    levels = np.asarray(levels, dtype=float)
+    first, second = np.meshgrid(levels, levels, indexing="ij")
+    fits = []
+    for context, (relevant, irrelevant) in enumerate([(first, second), (second, first)]):
+        x = np.stack([np.ones(relevant.size), relevant.ravel(), irrelevant.ravel()], axis=1)
+        successes = p_plus[context].ravel() * repeats
+        penalty = ridge * np.diag([0.0, 1.0, 1.0])
+        b = np.zeros(3)
+        for _ in range(iterations):
+            p = 1.0 / (1.0 + np.exp(-x @ b))
+            gradient = x.T @ (successes - repeats * p) - penalty @ b
+            hessian = (x * (repeats * p * (1 - p))[:, None]).T @ x + penalty
+            b += np.linalg.solve(hessian, gradient)
+        fits.append(b[1:])
+    relevant, irrelevant = np.mean(fits, axis=0)
+    return float(relevant), float(irrelevant)
+
+
 def run(config: dict, seed: int, out, progress=True) -> dict:
     """Train one network with ``seed``; test its psychometric curves; write ``out``."""
     levels, repeats = config["psychometric"]["levels"], config["psychometric"]["repeats"]
@@ -60,7 +88,9 @@ def run(config: dict, seed: int, out, progress=True) -> dict:
         p_plus = psychometric(net, task, rng, levels, repeats)
         np.savez_compressed(folder / "psychometric.npz", levels=np.array(levels), p_plus=p_plus)
         relevant, irrelevant = slopes(p_plus, levels)
-        return {"slope_relevant": relevant, "slope_irrelevant": irrelevant}
+        logit_relevant, logit_irrelevant = logistic_slopes(p_plus, levels, repeats)
+        return {"slope_relevant": relevant, "slope_irrelevant": irrelevant,
+                "logit_relevant": logit_relevant, "logit_irrelevant": logit_irrelevant}
 
     task = SelectiveIntegration(**config["task"])
     return reservoir_training.run(config, seed, out, task, progress, evaluate)

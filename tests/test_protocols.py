@@ -105,3 +105,12 @@ def test_psychometric_slopes():
     p_plus = np.stack([np.repeat(step[:, None], len(levels), 1), np.repeat(step[None, :], len(levels), 0)])
     relevant, irrelevant = selective_integration.slopes(p_plus, levels)
     assert relevant > 1.0 and irrelevant == pytest.approx(0.0, abs=1e-12)
+
+
+def test_logistic_slopes_recover_known_coefficients():
+    levels = np.array(selective_integration.LEVELS)
+    first, second = np.meshgrid(levels, levels, indexing="ij")
+    logistic = lambda relevant, irrelevant: 1 / (1 + np.exp(-(0.2 + 20 * relevant + 2 * irrelevant)))  # noqa: E731
+    p_plus = np.stack([logistic(first, second), logistic(second, first)])
+    relevant, irrelevant = selective_integration.logistic_slopes(p_plus, levels, repeats=10, ridge=0)
+    assert relevant == pytest.approx(20) and irrelevant == pytest.approx(2)
