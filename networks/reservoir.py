@@ -210,3 +210,13 @@ class ReservoirNetwork(ann.Network):
         for post, pre, w in zip(self.rec.post_ranks, self.rec.pre_ranks, self.rec.w):
             dense[post, pre] = w
         return dense
+
+    def set_recurrent_weights(self, dense):
+        """Load a [post, pre] matrix as saved by :meth:`recurrent_weights` (same synapses)."""
+        dense = np.asarray(dense, dtype=float)
+        rows = [dense[post, pre] for post, pre in zip(self.rec.post_ranks, self.rec.pre_ranks)]
+        if np.isnan(dense).sum() != dense.size - self.rec.nb_synapses or any(
+            np.isnan(row).any() for row in rows
+        ):
+            raise ValueError("the weights do not have this network's connectivity.")
+        self.rec.w = [row.tolist() for row in rows]

@@ -2,45 +2,53 @@
 
     python protocols/selective_integration.py --trials 20000
     python protocols/selective_integration.py --seeds 1-10 --jobs 2 --out results/si-10
+    python protocols/selective_integration.py retest results/si-10 [--repeats 10]
 
 Source: Miconi T. (2017) eLife 6:e20899, Fig. 4 (after Mante et al. 2013); original values
-eta = 0.01, max_dw = 2e-4, A = 30. After training, psychometric data: the fraction of + choices
-for every pair of modality biases in each context, with perturbations off.
+eta = 0.01, max_dw = 2e-4, A = 30. After training, psychometric data, with perturbations off:
+the fraction of + choices and the mean response for every pair of modality biases in each
+context, at Miconi's test biases (-0.25 to 0.25 in steps of 0.05). ``retest`` measures them
+again from the saved weights of finished runs.
 """
 
+import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from networks.reservoir import PRESETS
-from protocols import reservoir_training, runner
+from protocols import reservoir_training, results, runner
 from protocols.tasks import SelectiveIntegration
 
 TASK_VALUES = {"eta": 0.01, "max_dw": 2e-4, "A": 30.0}
-LEVELS = (-0.5, -0.25, -0.1, 0.0, 0.1, 0.25, 0.5)
+LEVELS = tuple(np.round(np.linspace(-0.25, 0.25, 11), 2))
 
 
 def make_config(args) -> dict:
     config = reservoir_training.make_config(
         "selective_integration", SelectiveIntegration(), args, **TASK_VALUES
     )
+    if args.repeats < 1:
+        raise ValueError(f"--repeats must be at least 1, got {args.repeats}.")
     config["psychometric"] = {"levels": list(LEVELS), "repeats": args.repeats}
     return config
 
 
-def psychometric(net, task, rng, levels, repeats) -> np.ndarray:
-    """p_plus[context, level of modality 1, level of modality 2]: fraction of + choices."""
+def psychometric(net, task, rng, levels, repeats) -> tuple:
+    """(p_plus, response)[context, level of modality 1, level of modality 2]: the fraction of
+    + choices (mean output over the response window > 0) and the mean of that mean output."""
     net.perturbations(False)
-    p_plus = np.zeros((2, len(levels), len(levels)))
+    response = np.zeros((2, len(levels), len(levels), repeats))
     for context in range(2):
         for i, b1 in enumerate(levels):
             for j, b2 in enumerate(levels):
-                for _ in range(repeats):
+                for k in range(repeats):
                     trial = task.trial(2 * context, rng, biases=(b1, b2))
                     output, _ = reservoir_training.run_trial(net, trial, rng)
-                    p_plus[context, i, j] += np.mean(output[trial.window]) > 0
+                    response[context, i, j, k] = np.mean(output[trial.window])
     net.perturbations(True)
-    return p_plus / repeats
+    return np.mean(response > 0, axis=-1), np.mean(response, axis=-1)
 
 
 def slopes(p_plus, levels) -> tuple:
@@ -80,23 +88,87 @@ def logistic_slopes(p_plus, levels, repeats, ridge=1e-3, iterations=50) -> tuple
     return float(relevant), float(irrelevant)
 
 
+def evaluate(net, task, rng, folder, levels, repeats) -> dict:
+    """Measure the psychometric data of a trained ``net``; save psychometric.npz in ``folder``;
+    return the slopes (linear and logistic) for the summary."""
+    p_plus, response = psychometric(net, task, rng, levels, repeats)
+    np.savez_compressed(
+        folder / "psychometric.npz", levels=np.array(levels), p_plus=p_plus, response=response
+    )
+    relevant, irrelevant = slopes(p_plus, levels)
+    logit_relevant, logit_irrelevant = logistic_slopes(p_plus, levels, repeats)
+    return {"slope_relevant": relevant, "slope_irrelevant": irrelevant,
+            "logit_relevant": logit_relevant, "logit_irrelevant": logit_irrelevant}
+
+
 def run(config: dict, seed: int, out, progress=True) -> dict:
     """Train one network with ``seed``; test its psychometric curves; write ``out``."""
-    levels, repeats = config["psychometric"]["levels"], config["psychometric"]["repeats"]
-
-    def evaluate(net, task, rng, folder):
-        p_plus = psychometric(net, task, rng, levels, repeats)
-        np.savez_compressed(folder / "psychometric.npz", levels=np.array(levels), p_plus=p_plus)
-        relevant, irrelevant = slopes(p_plus, levels)
-        logit_relevant, logit_irrelevant = logistic_slopes(p_plus, levels, repeats)
-        return {"slope_relevant": relevant, "slope_irrelevant": irrelevant,
-                "logit_relevant": logit_relevant, "logit_irrelevant": logit_irrelevant}
-
+    test = config["psychometric"]
     task = SelectiveIntegration(**config["task"])
-    return reservoir_training.run(config, seed, out, task, progress, evaluate)
+    return reservoir_training.run(
+        config, seed, out, task, progress,
+        lambda net, task, rng, folder: evaluate(net, task, rng, folder, test["levels"], test["repeats"]),
+    )
+
+
+def retest(out, repeats=10, levels=LEVELS) -> list:
+    """Measure the psychometric data again from the saved weights of the run(s) in ``out``
+    (a seed's folder, or a many-seed folder, whose summary.csv is rewritten); update
+    each seed's psychometric.npz, summary.json and config.json. Returns the summaries."""
+    out = Path(out)
+    folders = sorted(out.glob("seed-*[0-9]")) or [out]
+    if not all((folder / "weights.npz").exists() for folder in folders):
+        raise ValueError(f"{out} holds no finished selective-integration run.")
+    rows = []
+    for folder in folders:
+        config = results.read_json(folder / "config.json")
+        task = SelectiveIntegration(**config["task"])
+        seed = config["seed"]
+        net = reservoir_training.build_network(
+            reservoir_training.settings_from(config), task, seed
+        )
+        net.set_recurrent_weights(np.load(folder / "weights.npz")["w_rec"])
+        summary = results.read_json(folder / "summary.json")
+        summary.update(evaluate(net, task, np.random.default_rng([seed, 2]), folder, levels, repeats))
+        config["psychometric"] = {"levels": list(levels), "repeats": repeats}
+        results.write_json(folder / "config.json", config)
+        results.write_json(folder / "summary.json", summary)
+        rows.append(summary)
+    if folders != [out]:
+        results.write_rows(out / "summary.csv", rows)
+    return rows
+
+
+def retest_main(argv) -> int:
+    parser = argparse.ArgumentParser(
+        prog="selective_integration.py retest",
+        description="Measure the psychometric curves again from saved weights.",
+    )
+    parser.add_argument("out", help="results folder of one seed or of many")
+    parser.add_argument("--repeats", type=int, default=10, help="test trials per bias pair")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {args.repeats}.")
+    try:
+        rows = retest(args.out, args.repeats)
+    except ValueError as error:
+        parser.error(str(error))
+    for row in rows:
+        print(report(row))
+    return 0
+
+
+def report(row) -> str:
+    return (
+        f"{runner.report_criterion(row)}; psychometric slope relevant {row['slope_relevant']:.2f}, "
+        f"irrelevant {row['slope_irrelevant']:.2f}"
+    )
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["retest"]:
+        return retest_main(argv[1:])
     return runner.main(
         argv,
         description=__doc__.split("\n")[0],
@@ -105,6 +177,7 @@ def main(argv=None):
         default_out="results/selective_integration",
         make_config=make_config,
         run=run,
+        report=report,
         extra_options=reservoir_training.OPTIONS + [
             ("--repeats", dict(type=int, default=10, help="test trials per bias pair")),
         ],

@@ -11,8 +11,8 @@ SCRIPTS = {"dnms": dnms, "selective_integration": selective_integration}
 EXPECTED = {
     ("dnms", 1): ["learning", "traces"],
     ("dnms", 3): ["learning", "traces", "criterion"],
-    ("selective_integration", 1): ["learning", "psychometric"],
-    ("selective_integration", 3): ["learning", "psychometric"],
+    ("selective_integration", 1): ["learning", "psychometric", "response"],
+    ("selective_integration", 3): ["learning", "psychometric", "response"],
 }
 RECORD_DTYPE = [("trial", int), ("type", "U8"), ("error", float), ("reward", float),
                 ("mean_error", float), ("learned", bool)]
@@ -41,9 +41,10 @@ def fake_run(folder, protocol, seed, trials=400, steps=60):
                         response_start=steps - 20)
     np.savez_compressed(folder / "weights.npz", w_rec=rng.normal(0, 0.1, (20, 20)))
     if protocol == "selective_integration":
-        levels = np.array([-0.5, -0.25, -0.1, 0.0, 0.1, 0.25, 0.5])
+        levels = np.linspace(-0.25, 0.25, 11)
+        shape = (2, len(levels), len(levels))
         np.savez_compressed(folder / "psychometric.npz", levels=levels,
-                            p_plus=rng.uniform(0, 1, (2, len(levels), len(levels))))
+                            p_plus=rng.uniform(0, 1, shape), response=rng.uniform(-1, 1, shape))
     return {"seed": seed, "trials_to_criterion": reached, "final_error": 0.5}
 
 

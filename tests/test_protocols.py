@@ -89,13 +89,26 @@ def test_selective_integration_writes_psychometric_data(tmp_path):
     out = tmp_path / "si"
     args = ["--preset", "notebook", "--trials", "8", "--repeats", "1", "--out", str(out), "--quiet"]
     assert selective_integration.main(args) == 0
-    data = np.load(out / "psychometric.npz")
+    data = dict(np.load(out / "psychometric.npz"))
     levels = len(selective_integration.LEVELS)
-    assert data["p_plus"].shape == (2, levels, levels)
+    assert data["p_plus"].shape == data["response"].shape == (2, levels, levels)
+    np.testing.assert_array_equal(data["p_plus"] > 0.5, data["response"] > 0)  # one repeat
     summary = json.loads((out / "summary.json").read_text())
-    assert {"slope_relevant", "slope_irrelevant"} <= set(summary)
+    assert {"slope_relevant", "slope_irrelevant", "logit_relevant"} <= set(summary)
     config = json.loads((out / "config.json").read_text())
     assert config["reservoir"]["eta"] == 0.01 and config["reservoir"]["A"] == 30.0
+    # retest from the saved weights: measured again, the same twice
+    assert selective_integration.main(["retest", str(out), "--repeats", "1"]) == 0
+    first = dict(np.load(out / "psychometric.npz"))
+    assert selective_integration.main(["retest", str(out), "--repeats", "1"]) == 0
+    np.testing.assert_array_equal(first["response"], np.load(out / "psychometric.npz")["response"])
+    assert not np.array_equal(first["response"], data["response"])  # other test noise
+
+
+def test_retest_needs_a_finished_run(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        selective_integration.main(["retest", str(tmp_path)])
+    assert "holds no finished selective-integration run" in capsys.readouterr().err
 
 
 def test_psychometric_slopes():

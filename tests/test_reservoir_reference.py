@@ -102,3 +102,16 @@ def test_perturbation_statistics(setup):
     # uniform on (-A, A): mean 0 and variance A^2 / 3 within sampling error
     assert abs(values.mean()) < 5 * config.A / np.sqrt(3 * len(values))
     assert abs(values.var() / (config.A**2 / 3) - 1) < 0.25
+
+
+def test_recurrent_weights_reload(setup):
+    """Saved weights load back into a network of the same connectivity, and only into one."""
+    _, net, _, rng = setup
+    saved = net.recurrent_weights()
+    changed = np.where(np.isnan(saved), np.nan, rng.normal(0, 1, saved.shape))
+    net.set_recurrent_weights(changed)
+    np.testing.assert_array_equal(net.recurrent_weights(), changed)
+    with pytest.raises(ValueError, match="connectivity"):
+        net.set_recurrent_weights(np.nan_to_num(saved))
+    net.set_recurrent_weights(saved)
+    np.testing.assert_array_equal(net.recurrent_weights(), saved)
