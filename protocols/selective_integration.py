@@ -12,6 +12,7 @@ again from the saved weights of finished runs.
 """
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def run(config: dict, seed: int, out, progress=True) -> dict:
     task = SelectiveIntegration(**config["task"])
     return reservoir_training.run(
         config, seed, out, task, progress,
-        lambda net, task, rng, folder: evaluate(net, task, rng, folder, test["levels"], test["repeats"]),
+        functools.partial(evaluate, levels=test["levels"], repeats=test["repeats"]),
     )
 
 
@@ -129,7 +130,8 @@ def retest(out, repeats=10, levels=LEVELS) -> list:
         )
         net.set_recurrent_weights(np.load(folder / "weights.npz")["w_rec"])
         summary = results.read_json(folder / "summary.json")
-        summary.update(evaluate(net, task, np.random.default_rng([seed, 2]), folder, levels, repeats))
+        rng = np.random.default_rng([seed, 2])
+        summary.update(evaluate(net, task, rng, folder, levels, repeats))
         config["psychometric"] = {"levels": list(levels), "repeats": repeats}
         results.write_json(folder / "config.json", config)
         results.write_json(folder / "summary.json", summary)
@@ -171,7 +173,7 @@ def main(argv=None):
         return retest_main(argv[1:])
     return runner.main(
         argv,
-        description=__doc__.split("\n")[0],
+        description=__doc__.split("\n")[0] + " Measure saved runs again: retest DIR [--repeats N].",
         presets=PRESETS,
         default_trials=20000,
         default_out="results/selective_integration",
