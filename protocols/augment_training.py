@@ -65,6 +65,10 @@ def make_config(protocol, task, args, sizes=None) -> dict:
                   leak=leak_from(args))
     if args.eps is not None:
         fields["eps"] = args.eps
+    if args.beta is not None:
+        if args.beta <= 0:
+            raise ValueError(f"--beta must be positive, got {args.beta}.")
+        fields["beta"] = args.beta
     settings = preset(args.preset, **fields)
     policy = dict(kind=args.policy, eps=settings.eps, gain_annealing=args.gain_annealing,
                   eps_annealing=args.eps_annealing)
@@ -232,6 +236,7 @@ OPTIONS = [
                          "(overrides --model), e.g. 0.7,1.0")),
     ("--policy", dict(default="max-boltzmann", help=f"one of {list(POLICIES)}")),
     ("--eps", dict(type=float, help="exploration rate (default: the preset's, 0.025)")),
+    ("--beta", dict(type=float, help="learning rate (default: the preset's, 0.15)")),
     ("--eps-annealing", dict(action="store_true", help="eps(t) = eps (1 - 2/pi atan(t/2000))")),
     ("--test-trials", dict(type=int, default=100, help="test trials after training")),
 ]

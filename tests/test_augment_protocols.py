@@ -171,6 +171,7 @@ def test_saccade_learns_to_fixate(tmp_path):
     (saccade, ["--max-trials", "0"], "--max-trials must be a positive number"),
     (txor, ["--test-trials", "0"], "--test-trials must be positive"),
     (sequence_prediction, ["--distractors", "-1"], "distractors must be a whole number"),
+    (twelve_ax, ["--beta", "0"], "--beta must be positive"),
 ])
 def test_bad_input_fails_with_one_clear_error(command, argv, message, tmp_path, capsys):
     with pytest.raises(SystemExit):
