@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from networks.reservoir import PRESETS
 from protocols import reservoir_training, results, runner
@@ -61,11 +62,11 @@ def slopes(p_plus, levels) -> tuple:
     return fit(relevant), fit(irrelevant)
 
 
-def logistic_slopes(p_plus, levels, repeats, ridge=1e-3, iterations=50) -> tuple:
+def logistic_slopes(p_plus, levels, repeats, ridge=1e-3) -> tuple:
     """Coefficients of the relevant and the irrelevant bias in a logistic regression of the
     choices, ``P(+) = 1 / (1 + exp(-(b0 + b_rel * relevant + b_irr * irrelevant)))``, fitted
-    per context by Newton's method (``ridge``: a small L2 penalty on b_rel and b_irr that
-    keeps them finite when the choices separate perfectly); mean of the two contexts.
+    per context by scikit-learn (``ridge``: a small L2 penalty on b_rel and b_irr that keeps
+    them finite when the choices separate perfectly); mean of the two contexts.
 
     The usual psychometric fit of context-dependent integration (Mante et al. 2013, Nature
     503:78): unlike a straight line through P(+), it does not flatten a steep, saturating
@@ -75,16 +76,12 @@ def logistic_slopes(p_plus, levels, repeats, ridge=1e-3, iterations=50) -> tuple
     first, second = np.meshgrid(levels, levels, indexing="ij")
     fits = []
     for context, (relevant, irrelevant) in enumerate([(first, second), (second, first)]):
-        x = np.stack([np.ones(relevant.size), relevant.ravel(), irrelevant.ravel()], axis=1)
-        successes = p_plus[context].ravel() * repeats
-        penalty = ridge * np.diag([0.0, 1.0, 1.0])
-        b = np.zeros(3)
-        for _ in range(iterations):
-            p = 1.0 / (1.0 + np.exp(-x @ b))
-            gradient = x.T @ (successes - repeats * p) - penalty @ b
-            hessian = (x * (repeats * p * (1 - p))[:, None]).T @ x + penalty
-            b += np.linalg.solve(hessian, gradient)
-        fits.append(b[1:])
+        x = np.stack([relevant.ravel(), irrelevant.ravel()], axis=1)
+        plus = p_plus[context].ravel() * repeats  # + choices per bias pair
+        model = LogisticRegression(C=1.0 / ridge if ridge else np.inf, tol=1e-12, max_iter=10_000)
+        model.fit(np.vstack([x, x]), np.repeat([1, 0], len(x)),
+                  sample_weight=np.concatenate([plus, repeats - plus]))
+        fits.append(model.coef_[0])
     relevant, irrelevant = np.mean(fits, axis=0)
     return float(relevant), float(irrelevant)
 
