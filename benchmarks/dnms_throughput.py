@@ -3,7 +3,8 @@
     python benchmarks/dnms_throughput.py [--trials 200] [--repeats 3] [--learning-seeds 0]
 
 Both run in this process, one thread, N = 200, at p = 0.1 and p = 1.0, with the notebook's
-values (eta 0.5, learning on every trial). Repeats alternate between the two and the median
+values (eta 0.5, learning on every trial); ours also with the learning rule as ANNarchy
+equations (``kernel="equations"``) instead of the default C++ kernel, for comparison. Repeats alternate between the two and the median
 is reported. The last line holds the two speed ratios (ours / baseline). Also reported: the
 time of a first compile into an empty cache and of a cached start, each in a fresh process.
 With --learning-seeds K, both are also trained to Miconi's criterion on K seeds (p = 0.1) to
@@ -52,7 +53,11 @@ def rate(run, trials, rng):
 def throughput(trials, repeats):
     rows = []
     for p in (0.1, 1.0):
-        runs = {"ours": ours(p, learning_start=0), "baseline": baseline(p)}
+        runs = {
+            "ours": ours(p, learning_start=0),
+            "equations": ours(p, learning_start=0, kernel="equations"),
+            "baseline": baseline(p),
+        }
         rng = np.random.default_rng(0)
         for run in runs.values():
             run(8, rng)  # warm-up
@@ -61,7 +66,7 @@ def throughput(trials, repeats):
         for _ in range(repeats):
             for name, run in runs.items():
                 rates[name].append(rate(run, n, rng))
-        rows.append((p, statistics.median(rates["ours"]), statistics.median(rates["baseline"])))
+        rows.append((p, *(statistics.median(rates[name]) for name in runs)))
     return rows
 
 
@@ -124,10 +129,13 @@ def main(argv=None):
             median = statistics.median(reached) if reached else None
             print(f"learning {name}: {len(reached)}/{len(values)} reached, median {median}, {values}")
     rows = throughput(args.trials, args.repeats)
-    print(f"{'p':>5} {'ours (trials/s)':>16} {'baseline (trials/s)':>20} {'ratio':>6}")
-    for p, ours_rate, base_rate in rows:
-        print(f"{p:>5} {ours_rate:>16.1f} {base_rate:>20.1f} {ours_rate / base_rate:>6.2f}")
-    print("ratios: " + ", ".join(f"p={p} {o / b:.2f}" for p, o, b in rows))
+    print(f"{'p':>5} {'ours (trials/s)':>16} {'equations kernel':>17} {'baseline':>9} {'ratio':>6}")
+    for p, ours_rate, equations_rate, base_rate in rows:
+        print(
+            f"{p:>5} {ours_rate:>16.1f} {equations_rate:>17.1f} {base_rate:>9.1f} "
+            f"{ours_rate / base_rate:>6.2f}"
+        )
+    print("ratios: " + ", ".join(f"p={p} {o / b:.2f}" for p, o, _, b in rows))
 
 
 if __name__ == "__main__":

@@ -14,8 +14,10 @@ folder makes sure no two processes compile into it at once.
 import contextlib
 import fcntl
 import hashlib
+import inspect
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -40,6 +42,14 @@ def _attribute_names(spec):
     return spec
 
 
+def _own_code(proj):
+    """Hash of the module of a projection class with its own C++ code (not ANNarchy's)."""
+    if type(proj).__module__.startswith("ANNarchy"):
+        return None
+    source = inspect.getsource(sys.modules[type(proj).__module__])
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
 def describe(net: ann.Network) -> dict:
     """What of ``net`` shapes the generated C++ code (not parameter values or weights)."""
     pops = [
@@ -61,6 +71,8 @@ def describe(net: ann.Network) -> dict:
             equations=proj.synapse_type.equations,
             psp=proj.synapse_type.psp,
             format=proj._storage_format,
+            kind=type(proj).__qualname__,
+            code=_own_code(proj),
         )
         for proj in net.get_projections()
     ]

@@ -13,6 +13,9 @@ import numpy as np
 
 from neurons.reservoir import ReservoirNeuron
 from synapses.node_perturbation import NodePerturbation, weight_change
+from synapses.node_perturbation_kernel import NodePerturbationProjection
+
+KERNELS = ("factored", "equations")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,9 +40,12 @@ class ReservoirConfig:
     initial_mean_error: float = 0.0
     learning_start: int = 100
     error_decay: float = 0.75
+    kernel: str = "factored"
 
     def validate(self):
         """Raise ValueError with one clear sentence for an impossible value."""
+        if self.kernel not in KERNELS:
+            raise ValueError(f"kernel must be one of {KERNELS}, got {self.kernel!r}.")
         if not 0.0 < self.sparseness <= 1.0:
             raise ValueError(f"sparseness must be in (0, 1], got {self.sparseness}.")
         if self.n_neurons < 2:
@@ -138,9 +144,14 @@ class ReservoirNetwork(ann.Network):
         )
         self.input_proj = self.connect(self.inputs, self.units, "in")
         self.input_proj.from_function(_from_dense, weights=w_in)
-        self.rec = self.connect(
-            self.units, self.units, "rec", NodePerturbation(eta=config.eta, max_dw=config.max_dw)
-        )
+        if config.kernel == "factored":
+            self.rec = NodePerturbationProjection(
+                self.units, self.units, "rec", config.eta, config.max_dw, net_id=self.id
+            )
+        else:
+            self.rec = self.connect(
+                self.units, self.units, "rec", NodePerturbation(config.eta, config.max_dw)
+            )
         self.rec.from_function(_from_dense, weights=w_rec, storage_format="csr")
         # records only inside run_trial: the recorders of all networks built from one library
         # run at every step of any of them, so an idle network must not record
@@ -194,6 +205,9 @@ class ReservoirNetwork(ann.Network):
 
     def learn(self, error, mean_error):
         """Apply Miconi's end-of-trial weight change from the trace of the trial just run."""
+        if self.settings.kernel == "factored":
+            self.rec.cyInstance.end_trial(float(error), float(mean_error))
+            return
         trace = _flat(self.rec.trace, self.rec.nb_synapses)
         w = _flat(self.rec.w, self.rec.nb_synapses)
         w += weight_change(trace, error, mean_error, self.rec.eta, self.rec.max_dw)
@@ -205,10 +219,19 @@ class ReservoirNetwork(ann.Network):
 
     def recurrent_weights(self) -> np.ndarray:
         """The recurrent weights as a dense [post, pre] matrix, NaN where no synapse exists."""
+        return self._dense(self.rec.w)
+
+    def eligibility_trace(self) -> np.ndarray:
+        """The eligibility trace of the trial run so far, [post, pre], NaN where no synapse."""
+        if self.settings.kernel == "factored":
+            self.rec.cyInstance.flush()
+        return self._dense(self.rec.trace)
+
+    def _dense(self, rows) -> np.ndarray:
         n = self.settings.n_neurons
         dense = np.full((n, n), np.nan)
-        for post, pre, w in zip(self.rec.post_ranks, self.rec.pre_ranks, self.rec.w):
-            dense[post, pre] = w
+        for post, pre, values in zip(self.rec.post_ranks, self.rec.pre_ranks, rows):
+            dense[post, pre] = values
         return dense
 
     def set_recurrent_weights(self, dense):

@@ -13,7 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from networks import cache
-from networks.reservoir import ReservoirConfig, ReservoirNetwork, draw_weights, preset
+from networks.reservoir import KERNELS, ReservoirConfig, ReservoirNetwork, draw_weights, preset
 from protocols import results
 
 RECORD_DTYPE = [
@@ -108,6 +108,8 @@ def trials_to_criterion(errors, window=100, fraction=0.95, threshold=1.0):
 OPTIONS = [
     ("--sparseness", dict(type=float, help="connection probability p in (0, 1]")),
     ("--stop-at-criterion", dict(action="store_true", help="end training once the criterion is met")),
+    ("--kernel", dict(choices=KERNELS, help="learning rule as C++ from the trace's factors "
+                      "(factored, the default) or as ANNarchy equations (equations)")),
 ]
 """Command-line options of the reservoir protocols beyond :func:`protocols.runner.base_parser`'s."""
 
@@ -115,6 +117,7 @@ OPTIONS = [
 def make_config(protocol, task, args, **overrides) -> dict:
     """The resolved configuration of a run (everything but the seed), as saved in config.json."""
     overrides["sparseness"] = args.sparseness
+    overrides["kernel"] = args.kernel
     settings = preset(args.preset, **{k: v for k, v in overrides.items() if v is not None})
     return {
         "protocol": protocol,

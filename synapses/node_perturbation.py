@@ -26,6 +26,10 @@ class NodePerturbation(ann.Synapse):
     for ``w`` would be evaluated at every step and for every synapse, which cost 2-3x the
     trace update itself on ANNarchy 5.0.4 (see benchmarks/dnms_throughput.py).
 
+    This is the form to edit when trying another rule (``kernel="equations"`` of
+    :class:`networks.reservoir.ReservoirConfig`); the default kernel computes the same rule
+    in hand-written C++ (:mod:`synapses.node_perturbation_kernel`), several times faster.
+
     :param eta: learning rate (0.1 in Miconi's code, 0.5 in ANNarchy's notebook).
     :param max_dw: bound of the elementwise weight change per trial (3e-4 for DNMS).
     """
