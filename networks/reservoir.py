@@ -121,7 +121,10 @@ class ReservoirNetwork(ann.Network):
     """Inputs (a TimedArray that plays one trial) -> N reservoir units with plastic recurrence.
 
     The recurrent projection is stored in CSR format whatever its density, so that the
-    connection probability never changes the generated code. A monitor records the output
+    connection probability never changes the generated code. Its learning rule runs as the
+    C++ kernel of :mod:`synapses.node_perturbation_kernel` (``config.kernel == "factored"``)
+    or as the ANNarchy equation of :class:`synapses.node_perturbation.NodePerturbation`
+    (``"equations"``); the two compute the same trace and weight change. A monitor records the output
     unit's rate. A trial is ``trial_steps`` steps; the input array of a trial reaches the
     reservoir one step late (row k drives step k + 1; row 0 also drives step 0). A trial
     starts with :meth:`start_trial`, which also restarts the eligibility traces.
