@@ -30,6 +30,7 @@ def test_dnms_notebook_preset_learns(tmp_path):
     config = json.loads((out / "config.json").read_text())
     assert config["preset"] == "notebook" and config["seed"] == 1
     assert config["reservoir"]["eta"] == 0.5 and config["reservoir"]["sparseness"] == 0.1
+    assert config["reservoir"]["kernel"] == "factored"
     assert np.load(out / "weights.npz")["w_rec"].shape == (200, 200)
 
 
@@ -41,6 +42,7 @@ def test_dnms_notebook_preset_learns(tmp_path):
         (["--sparseness", "0"], "sparseness must be in (0, 1]"),
         (["--sparseness", "1.5"], "sparseness must be in (0, 1]"),
         (["--seeds", "x"], "--seeds 'x'"),
+        (["--kernel", "numpy"], "invalid choice: 'numpy'"),
     ],
 )
 def test_bad_input_is_one_clear_error(args, message, tmp_path, capsys):

@@ -155,3 +155,8 @@ def test_weights_set_from_python_drive_the_next_trial(setup):
     ref.x_mean = np.array(net.units.x_mean)
     trial(net, ref, rng, blocks=6)
     net.set_recurrent_weights(saved)
+
+
+def test_unknown_kernel_is_refused():
+    with pytest.raises(ValueError, match="kernel must be one of"):
+        preset("miconi2017", kernel="numpy")
