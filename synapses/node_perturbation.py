@@ -36,15 +36,20 @@ class NodePerturbation(ann.Synapse):
 
     def __init__(self, eta=0.1, max_dw=3e-4):
         super().__init__(
-            parameters=dict(
-                eta=ann.Parameter(eta, locality="global"),
-                max_dw=ann.Parameter(max_dw, locality="global"),
-            ),
+            parameters=learning_parameters(eta, max_dw),
             equations=["trace = post.carry * trace + pre.r3prev * post.dx3"],
             name="Node-perturbation trace",
             description="Eligibility trace of cubed pre-rate x post-fluctuation products, "
             "turned into a clipped weight change once per trial (Miconi 2017).",
         )
+
+
+def learning_parameters(eta, max_dw) -> dict:
+    """The rule's two global parameters, as both kernels declare them."""
+    return dict(
+        eta=ann.Parameter(eta, locality="global"),
+        max_dw=ann.Parameter(max_dw, locality="global"),
+    )
 
 
 def weight_change(trace, error, mean_error, eta, max_dw):

@@ -28,6 +28,8 @@ synapse (no ANNarchy equation updates it), readable from Python after ``flush()`
 import ANNarchy as ann
 from ANNarchy.intern.SpecificProjection import SpecificProjection
 
+from synapses.node_perturbation import learning_parameters
+
 PSP = """
         if (_transmission && pop%(id_post)s->_active) {
             if (pending_)
@@ -239,9 +241,7 @@ class TraceStore(ann.Synapse):
     def __init__(self, eta=0.1, max_dw=3e-4):
         super().__init__(
             parameters=dict(
-                eta=ann.Parameter(eta, locality="global"),
-                max_dw=ann.Parameter(max_dw, locality="global"),
-                trace=ann.Parameter(0.0, locality="local"),
+                learning_parameters(eta, max_dw), trace=ann.Parameter(0.0, locality="local")
             ),
             name="Node-perturbation trace (C++ kernel)",
             description="Weight and eligibility trace updated by NodePerturbationProjection's "
