@@ -4,9 +4,10 @@
 
 Both run in this process, one thread, N = 200, at p = 0.1 and p = 1.0, with the notebook's
 values (eta 0.5, learning on every trial); ours also with the learning rule as ANNarchy
-equations (``kernel="equations"``) instead of the default C++ kernel, for comparison. Repeats alternate between the two and the median
-is reported. The last line holds the two speed ratios (ours / baseline). Also reported: the
-time of a first compile into an empty cache and of a cached start, each in a fresh process.
+equations (``kernel="equations"``) instead of the default C++ kernel, for comparison.
+Repeats alternate between the three and the median is reported. The last line holds the two
+speed ratios (ours / baseline). Also reported: the time of a first compile into an empty cache
+and of a cached start, each in a fresh process.
 With --learning-seeds K, both are also trained to Miconi's criterion on K seeds (p = 0.1) to
 show that the learning is alike.
 """

@@ -124,8 +124,8 @@ class ReservoirNetwork(ann.Network):
     connection probability never changes the generated code. Its learning rule runs as the
     C++ kernel of :mod:`synapses.node_perturbation_kernel` (``config.kernel == "factored"``)
     or as the ANNarchy equation of :class:`synapses.node_perturbation.NodePerturbation`
-    (``"equations"``); the two compute the same trace and weight change. A monitor records the output
-    unit's rate. A trial is ``trial_steps`` steps; the input array of a trial reaches the
+    (``"equations"``); the two compute the same trace and weight change. A monitor records
+    the output unit's rate. A trial is ``trial_steps`` steps; the input array of a trial reaches the
     reservoir one step late (row k drives step k + 1; row 0 also drives step 0). A trial
     starts with :meth:`start_trial`, which also restarts the eligibility traces.
 
