@@ -32,6 +32,8 @@ from synapses.node_perturbation import learning_parameters
 
 PSP = """
         if (_transmission && pop%(id_post)s->_active) {
+            if (first_step_.empty())
+                prepare();
             if (pending_)
                 record();
             if (mirror_stale_)
@@ -70,13 +72,16 @@ DECLARE = """
     static constexpr int FOLD_EVERY = 4096;  // steps; bounds the history's memory
     static constexpr int CHUNK = 16;  // steps folded together (their pre factors stay in cache)
 
-    // (re)builds the dense mirror of w, and chooses the mode on the first call
+    // once, with the connectivity known: the mode, and one restart step per post-synaptic rank
+    void prepare() {
+        const int n_pre = pop%(id_pre)s->size, n_post = pop%(id_post)s->size;
+        first_step_.assign(n_post, 0);
+        dense_ = 2 * w.size() >= std::size_t(n_pre) * n_post;
+    }
+
+    // rebuilds the dense mirror of w (dense mode)
     void mirror() {
         const int n_pre = pop%(id_pre)s->size, n_post = pop%(id_post)s->size;
-        if (first_step_.empty()) {
-            first_step_.assign(n_post, 0);
-            dense_ = 2 * w.size() >= std::size_t(n_pre) * n_post;
-        }
         if (dense_) {
             w_dense_.assign(std::size_t(n_pre) * n_post, 0.0);
             for (const int i : post_ranks_)
@@ -88,8 +93,6 @@ DECLARE = """
 
     // keeps the factors of the step the neurons just computed; carry_i = 0 restarts row i
     void record() {
-        if (first_step_.empty())
-            mirror();
         const auto& carry = pop%(id_post)s->carry;
         bool all_restart = true;
         for (const int i : post_ranks_)
@@ -169,6 +172,8 @@ DECLARE = """
 
     // completes the trace: the last simulated step's factors, then the fold
     void flush() {
+        if (first_step_.empty())
+            prepare();
         if (pending_)
             record();
         fold();
