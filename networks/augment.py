@@ -122,7 +122,8 @@ class AugmentNetwork(ann.Network):
         3      -                                          w += beta delta Tag (old tags)
         4      g = sigma'(inp) * w'_a (updated w')        traces, then tags
         end    a cycle with delta = r - q_old and keep = 0 in phase 4: clears memory,
-               x(t-1), traces and tags after the last weight update
+               traces and tags (and x(t-1) unless the input stream is continuous) after
+               the last weight update
 
     Phase 4 reads the feedback ``sum(fb) = sum_k w'_kj z_k`` from the weights as updated in
     phase 3, as in both original codes. Python sets only the inputs, z, delta and keep; a
@@ -181,7 +182,8 @@ class AugmentNetwork(ann.Network):
         self.q = np.zeros(c.n_actions)
         self._one_hot = np.eye(c.n_actions)
         self._input, self._q_core = self.sensory.cyInstance, self.q_units.cyInstance
-        self._keep_cores = [self.transient.cyInstance, self.memory.cyInstance]
+        self._transient_core = self.transient.cyInstance
+        self._memory_core = self.memory.cyInstance
         self._setters = [proj.cyInstance.set_global_attribute_double
                          for proj in self.plastic.values()]
         self.delta = 0.0
@@ -223,16 +225,17 @@ class AugmentNetwork(ann.Network):
         self._q_old = q_a
         return a
 
-    def end_trial(self, reward, learn=True):
+    def end_trial(self, reward, learn=True, clear_input=True):
         """Last update with ``delta = reward - q_old`` (none if not ``learn``), then clear
-        memory, traces and tags."""
+        memory, traces and tags, and x(t-1) unless ``clear_input`` is False (a continuous
+        stream of inputs: the next trial's first transients see this trial's last input)."""
         if not self._open:
             raise RuntimeError("start_trial() must open a trial before end_trial().")
         self._set_delta(0.0 if self._q_old is None else reward - self._q_old, learn)
         self._run(SUBSTEPS - 1)
-        self._set_keep(0.0)
+        self._set_keep(0.0, clear_input)
         self._run(1)
-        self._set_keep(1.0)
+        self._set_keep(1.0, True)
         self._open = False
 
     def _run(self, steps: int):
@@ -245,9 +248,11 @@ class AugmentNetwork(ann.Network):
         for setter in self._setters:
             setter("delta", value)
 
-    def _set_keep(self, keep):
-        for core in self._keep_cores:
-            core.keep = keep
+    def _set_keep(self, keep, inputs):
+        """``keep`` for memory, traces and tags, and for x(t-1) if ``inputs``."""
+        self._memory_core.keep = keep
+        if inputs:
+            self._transient_core.keep = keep
         for setter in self._setters:
             setter("keep", keep)
 

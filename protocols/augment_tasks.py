@@ -67,6 +67,8 @@ class Task:
 
     ``learn_every_step`` is False where weights change only once per trial (sequence
     prediction); ``reset`` is False where memory carries over between trials (12AX no-reset);
+    ``continuous_input`` is True where the inputs are one stream, so that x(t-1) at a trial's
+    first step is the previous trial's last input (12AX) rather than zero;
     ``judge_responses`` scores accuracy per judged response rather than per trial (12AX);
     ``confirm`` asks that a met criterion be confirmed by a test of every trial type with
     learning and exploration off (saccade/antisaccade). :meth:`criterion` makes a fresh
@@ -81,6 +83,7 @@ class Task:
     timing: dict = {}
     learn_every_step = True
     reset = True
+    continuous_input = False
     judge_responses = False
     confirm = False
 
@@ -152,9 +155,13 @@ class TwelveAX(Task):
     at a probe Y after B when the digit is 2, and L at every other step. Every step is
     rewarded (+0.1 correct, -1 error in Martinolli's runs). Trial types are the digits.
 
-    Variants: ``"12ax"``; ``"12ax-s"`` (one inner loop); ``"ax"`` (one context-probe pair,
-    no digit: R iff AX; trial types are the pairs). ``reset=False`` keeps memory, traces and
-    tags across trials (one endless sequence).
+    Variants: ``"12ax"``; ``"12ax-s"`` (one inner loop); ``"triplets"`` (1-3 triplets,
+    uniform, each the trial's digit, a context letter and a probe, with no reset between
+    them: Martinolli et al. 2018, Supplementary Material E); ``"ax"`` (one context-probe
+    pair, no digit: R iff AX; trial types are the pairs). ``reset=False`` keeps memory,
+    traces and tags across trials (one endless sequence). The symbols form one stream: the
+    first step of a trial sees the last symbol of the previous one as x(t-1), as in
+    Martinolli's code (``continuous_input=False`` makes it zero instead).
     """
 
     metadata = {"paper": "Martinolli et al. (2018) Front. Comput. Neurosci. 12:50",
@@ -163,20 +170,21 @@ class TwelveAX(Task):
     actions = ("L", "R")
     rewards = {"correct": 0.1, "error": -1.0}
     judge_responses = True
-    VARIANTS = ("12ax", "12ax-s", "ax")
+    VARIANTS = ("12ax", "12ax-s", "triplets", "ax")
     PAIRS = tuple(c + p for c in "ABC" for p in "XYZ")
 
-    def __init__(self, variant="12ax", reset=True, rewards=None):
+    def __init__(self, variant="12ax", reset=True, continuous_input=True, rewards=None):
         if variant not in self.VARIANTS:
             raise ValueError(f"unknown 12AX variant {variant!r}; choose one of {list(self.VARIANTS)}.")
         super().__init__(rewards)
-        self.variant, self.reset = variant, reset
+        self.variant, self.reset, self.continuous_input = variant, reset, continuous_input
         self.trial_types = self.PAIRS if variant == "ax" else ("1", "2")
         self.pair_p = np.array([0.25 if pair in ("AX", "BY") else 0.5 / 7 for pair in self.PAIRS])
         self._pair_cdf = np.cumsum(self.pair_p)
 
     def options(self) -> dict:
-        return {"variant": self.variant, "reset": self.reset, "rewards": self.rewards}
+        return {"variant": self.variant, "reset": self.reset,
+                "continuous_input": self.continuous_input, "rewards": self.rewards}
 
     def criterion(self):
         """1000 consecutive correct responses."""
@@ -194,11 +202,18 @@ class TwelveAX(Task):
             return _Sequence(self, trial_type, [trial_type[0], trial_type[1]],
                              ["L", "R" if trial_type == "AX" else "L"])
         digit = trial_type
-        loops = 1 if self.variant == "12ax-s" else int(rng.integers(1, 5))
+        triplets = self.variant == "triplets"
+        if self.variant == "12ax-s":
+            loops = 1
+        else:
+            loops = int(rng.integers(1, 4 if triplets else 5))
         target = "AX" if digit == "1" else "BY"
         symbols, targets = [digit], ["L"]
         for k in np.searchsorted(self._pair_cdf, rng.random(loops) * self._pair_cdf[-1], "right"):
             pair = self.PAIRS[k]
+            if triplets and len(symbols) > 1:
+                symbols.append(digit)
+                targets.append("L")
             symbols += [pair[0], pair[1]]
             targets += ["L", "R" if pair == target else "L"]
         return _Sequence(self, trial_type, symbols, targets)

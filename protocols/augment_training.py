@@ -130,7 +130,8 @@ class Player:
     def close(self, learn=True):
         """End the network's open trial with the pending reward."""
         if self.pending is not None:
-            self.net.end_trial(self.pending, learn=learn)
+            self.net.end_trial(self.pending, learn=learn,
+                               clear_input=not self.task.continuous_input)
             self.pending = None
 
 

@@ -20,11 +20,15 @@ OPTIONS = [
     ("--variant", dict(default="12ax", help=f"one of {list(TwelveAX.VARIANTS)}")),
     ("--no-reset", dict(action="store_true",
                         help="keep memory, traces and tags across trials (one endless sequence)")),
+    ("--clear-input", dict(action="store_true",
+                           help="x(t-1) is zero at a trial's first step (default: the previous "
+                           "trial's last symbol, one stream as in Martinolli's code)")),
 ]
 
 
 def make_config(args) -> dict:
-    task = TwelveAX(variant=args.variant, reset=not args.no_reset)
+    task = TwelveAX(variant=args.variant, reset=not args.no_reset,
+                    continuous_input=not args.clear_input)
     return augment_training.make_config("twelve_ax", task, args)
 
 

@@ -26,9 +26,10 @@ class Reference:
         self.n_r = weights["v_r"].shape[0]
         self.reset()
 
-    def reset(self):
-        """Clear memory, x(t-1), traces and tags: the state at a trial's start."""
-        self.s_old = np.zeros(self.V_m.shape[0] // 2)
+    def reset(self, clear_input=True):
+        """Clear memory, x(t-1) (if ``clear_input``), traces and tags: a trial's start."""
+        if clear_input:
+            self.s_old = np.zeros(self.V_m.shape[0] // 2)
         self.inp_m = np.zeros(self.V_m.shape[1])
         self.s_trace = np.zeros_like(self.V_m)
         self.tag_V_r = np.zeros_like(self.V_r)
@@ -81,12 +82,12 @@ class Reference:
         self.q_old = q_a
         return a
 
-    def end_trial(self, reward, learn=True):
+    def end_trial(self, reward, learn=True, clear_input=True):
         """7. delta = r - q_old, a last weight update (if ``learn``), then reset."""
         self.delta = reward - self.q_old
         if learn:
             self._update(self.delta)
-        self.reset()
+        self.reset(clear_input)
 
     def _update(self, delta):
         self.V_r = self.V_r + self.beta * delta * self.tag_V_r

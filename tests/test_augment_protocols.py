@@ -47,6 +47,20 @@ def test_twelve_ax_trials_follow_the_rule_and_the_pair_statistics():
     assert ax.new_trial(rng, "BY").targets == ["L", "L"]
 
 
+def test_twelve_ax_triplets_repeat_the_digit():
+    """Martinolli's triplet variant: 1-3 triplets of (the trial's digit, context, probe)."""
+    task, rng = TwelveAX("triplets"), np.random.default_rng(1)
+    lengths = []
+    for _ in range(600):
+        trial = task.new_trial(rng)
+        assert trial.symbols[::3] == [trial.trial_type] * (len(trial.symbols) // 3)
+        assert all(s in "ABC" for s in trial.symbols[1::3])
+        assert all(s in "XYZ" for s in trial.symbols[2::3])
+        assert trial.targets == twelve_ax_target(trial.symbols)
+        lengths.append(len(trial.symbols))
+    assert set(lengths) == {3, 6, 9} and abs(np.mean(lengths) - 6) < 0.25
+
+
 def test_twelve_ax_rewards_every_step():
     trial = TwelveAX(rewards={"correct": 0.5}).new_trial(np.random.default_rng(1))
     rewards = [trial.act(1 - TwelveAX.actions.index(t)) for t in trial.targets]  # all wrong

@@ -69,8 +69,10 @@ def test_trials_match_reference(name, leak):
         gamma=config.gamma, theta=config.theta, bias=config.bias,
         binary=config.transients == "binary", symmetric=config.feedback == "symmetric",
     )
-    # (learn at each step, learn at the end): every step, every step, once per trial, never
-    for step_learn, end_learn in [(True, True), (True, True), (False, True), (False, False)]:
+    # (learn at each step, learn at the end, clear x(t-1) at the end): every step, every
+    # step with the input carried into the next trial, once per trial, never
+    schedule = [(True, True, True), (True, True, False), (False, True, True), (False, False, True)]
+    for step_learn, end_learn, clear_input in schedule:
         net.start_trial()
         reward = 0.0
         for _ in range(rng.integers(3, 10)):
@@ -81,8 +83,8 @@ def test_trials_match_reference(name, leak):
             compare(net, ref, config)
             reward = rng.choice([0.0, 0.2, -1.0, 1.5])
         final = rng.choice([1.5, -1.0])
-        net.end_trial(final, learn=end_learn)
-        ref.end_trial(final, learn=end_learn)
+        net.end_trial(final, learn=end_learn, clear_input=clear_input)
+        ref.end_trial(final, learn=end_learn, clear_input=clear_input)
         close(net.delta, ref.delta, "final delta")
         compare_plastic(net, ref, config)
         np.testing.assert_array_equal(net.traces(), 0.0)
@@ -132,6 +134,6 @@ def test_task_trials_match_reference(name, leak):
             ref.step(x, a, reward, learn=task.learn_every_step)
             compare(net, ref, config)
             reward = trial.act(a)
-        net.end_trial(reward)
-        ref.end_trial(reward)
+        net.end_trial(reward, clear_input=not task.continuous_input)
+        ref.end_trial(reward, clear_input=not task.continuous_input)
         compare_plastic(net, ref, config)
