@@ -231,8 +231,6 @@ def report(row: dict) -> str:
 
 
 OPTIONS = [
-    ("--model", dict(choices=sorted(MODELS), default="hybrid",
-                     help="memory leak: standard 1.0, leaky 0.7, hybrid [0.7, 1.0]")),
     ("--leak", dict(help="explicit leak, one value or a comma list of equal blocks "
                          "(overrides --model), e.g. 0.7,1.0")),
     ("--policy", dict(default="max-boltzmann", help=f"one of {list(POLICIES)}")),
@@ -242,7 +240,15 @@ OPTIONS = [
     ("--test-trials", dict(type=int, default=100, help="test trials after training")),
 ]
 """Command-line options of the AuGMEnT protocols beyond :func:`protocols.runner.base_parser`'s
-(each protocol adds --gain-annealing with its paper's default and its task's options)."""
+(each protocol adds --model and --gain-annealing with its paper's defaults and its task's
+options)."""
+
+
+def model_option(default):
+    """--model with the protocol's default: the network its paper's main result uses."""
+    return ("--model", dict(choices=sorted(MODELS), default=default,
+                            help="memory leak: standard 1.0, leaky 0.7, hybrid [0.7, 1.0] "
+                            f"(default {default})"))
 
 
 def gain_option(default):

@@ -5,7 +5,8 @@
     python protocols/saccade.py --no-shaping --seeds 1-100 --out results/saccade-noshaping
 
 Source: Rombouts J.O., Bohte S.M., Roelfsema P.R. (2015) PLoS Comput Biol 11(3):e1004060:
-preset rombouts2015 (3 regular, 4 memory units, 3 actions), Max-Boltzmann eps = 0.025, 0.2 for
+standard AuGMEnT (non-leaky memory, the default --model), preset rombouts2015 (3 regular, 4
+memory units, 3 actions), Max-Boltzmann eps = 0.025, 0.2 for
 fixating and 1.5 for the correct saccade, runs capped at 25 000 trials; criterion >= 90 %
 correct over the last 50 trials of each type, then all four types correct with learning and
 exploration off (paper: 99.45 % of networks, median about 4 100 trials; 76.4 % without shaping).
@@ -18,6 +19,7 @@ from protocols.augment_tasks import Saccade
 
 OPTIONS = [
     *augment_training.OPTIONS,
+    augment_training.model_option("standard"),
     augment_training.gain_option(0.0),
     ("--no-shaping", dict(action="store_true", help="no 0.2 reward for fixating")),
     ("--loose", dict(action="store_true",

@@ -16,6 +16,7 @@ from protocols.augment_tasks import SequencePrediction
 
 OPTIONS = [
     *augment_training.OPTIONS,
+    augment_training.model_option("hybrid"),
     augment_training.gain_option(10.0),
     ("--distractors", dict(type=int, default=4, help="d, the fixed letters after A or X")),
 ]

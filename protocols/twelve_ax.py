@@ -16,6 +16,7 @@ from protocols.augment_tasks import TwelveAX
 
 OPTIONS = [
     *augment_training.OPTIONS,
+    augment_training.model_option("hybrid"),
     augment_training.gain_option(10.0),
     ("--variant", dict(default="12ax", help=f"one of {list(TwelveAX.VARIANTS)}")),
     ("--no-reset", dict(action="store_true",

@@ -13,7 +13,11 @@ from protocols import augment_training
 from protocols.augment_tasks import TemporalXOR
 from protocols.sequence_prediction import SIZES
 
-OPTIONS = [*augment_training.OPTIONS, augment_training.gain_option(10.0)]
+OPTIONS = [
+    *augment_training.OPTIONS,
+    augment_training.model_option("hybrid"),
+    augment_training.gain_option(10.0),
+]
 
 
 def make_config(args) -> dict:

@@ -168,10 +168,13 @@ def test_sequence_prediction_learns_with_two_distractors(tmp_path):
 
 
 def test_saccade_learns_to_fixate(tmp_path):
-    """Seed 5, rombouts2015: the shaping reward (0.2 for fixating the mark for two steps)
-    comes in < 10 % of the first 100 trials and in > 80 % of trials 800-1000."""
+    """Seed 5, rombouts2015 with Rombouts' standard AuGMEnT (the default model): the shaping
+    reward (0.2 for fixating the mark for two steps) comes in < 10 % of the first 100 trials
+    and in > 80 % of trials 800-1000."""
     out = tmp_path / "saccade"
     saccade.main(["--max-trials", "1000", "--seed", "5", "--out", str(out), "--quiet"])
+    config = read_json(out / "config.json")
+    assert config["model"] == "standard" and config["augment"]["leak"] == 1.0
     fixated = read_records(out / "trials.csv")["reward"] >= 0.2
     assert np.mean(fixated[:100]) < 0.1 and np.mean(fixated[800:]) > 0.8
     written = augment_figures.main([str(out), "--out", str(tmp_path / "figures")])
