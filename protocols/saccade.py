@@ -6,10 +6,10 @@
 
 Source: Rombouts J.O., Bohte S.M., Roelfsema P.R. (2015) PLoS Comput Biol 11(3):e1004060:
 standard AuGMEnT (non-leaky memory, the default --model), preset rombouts2015 (3 regular, 4
-memory units, 3 actions), Max-Boltzmann eps = 0.025, 0.2 for
-fixating and 1.5 for the correct saccade, runs capped at 25 000 trials; criterion >= 90 %
-correct over the last 50 trials of each type, then all four types correct with learning and
-exploration off (paper: 99.45 % of networks, median about 4 100 trials; 76.4 % without shaping).
+memory units, 3 actions), Max-Boltzmann eps = 0.025, 0.2 for fixating and 1.5 for the correct
+saccade, runs capped at 25 000 trials; criterion >= 90 % correct over the last 50 trials of
+each type, then all four types correct with learning and exploration off (paper: 99.45 % of
+networks, median about 4 100 trials; 76.4 % without shaping).
 """
 
 import sys
