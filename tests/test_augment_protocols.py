@@ -167,6 +167,27 @@ def test_sequence_prediction_learns_with_two_distractors(tmp_path):
     assert sorted(p.name for p in written) == ["distractors.png", "distractors.svg"]
 
 
+def test_twelve_ax_s_learns(tmp_path):
+    """Hybrid AuGMEnT on 12AX-S (one context-probe pair per digit), seeds 1-2: 1000 correct
+    responses in a row within 10 000 trials, then >= 95 % correct with learning and
+    exploration off; the input stream runs across trials (Martinolli's code)."""
+    out = tmp_path / "12ax-s"
+    twelve_ax.main(["--variant", "12ax-s", "--seeds", "1-2", "--max-trials", "10000",
+                    "--out", str(out), "--quiet"])
+    summary = read_records(out / "summary.csv")
+    assert list(summary["converged"]) == ["True", "True"]
+    assert np.all(summary["trials_to_criterion"] <= 10_000)
+    assert np.all(summary["test_accuracy"] >= 0.95)
+    config = read_json(out / "seed-001" / "config.json")
+    assert config["model"] == "hybrid" and config["task"]["continuous_input"]
+    trials = read_records(out / "seed-001" / "trials.csv")
+    # the streak of 1000 holds the last 333 trials (3 responses each) and the end of one more
+    assert np.all(trials["correct"][-333:]) and np.all(trials["responses"] == 3)
+    assert not np.all(trials["correct"][:100] == 1)
+    written = augment_figures.main([str(out), "--out", str(tmp_path / "figures")])
+    assert sorted(p.name for p in written) == ["twelve_ax.png", "twelve_ax.svg"]
+
+
 def test_saccade_learns_to_fixate(tmp_path):
     """Seed 5, rombouts2015 with Rombouts' standard AuGMEnT (the default model): the shaping
     reward (0.2 for fixating the mark for two steps) comes in < 10 % of the first 100 trials
