@@ -209,9 +209,10 @@ class TwelveAX(Task):
             loops = int(rng.integers(1, 4 if triplets else 5))
         target = "AX" if digit == "1" else "BY"
         symbols, targets = [digit], ["L"]
-        for k in np.searchsorted(self._pair_cdf, rng.random(loops) * self._pair_cdf[-1], "right"):
+        drawn = np.searchsorted(self._pair_cdf, rng.random(loops) * self._pair_cdf[-1], "right")
+        for n, k in enumerate(drawn):
             pair = self.PAIRS[k]
-            if triplets and len(symbols) > 1:
+            if triplets and n > 0:  # every triplet after the first repeats the digit
                 symbols.append(digit)
                 targets.append("L")
             symbols += [pair[0], pair[1]]
