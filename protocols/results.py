@@ -7,13 +7,21 @@ no folder under the final name: only a ``.partial`` folder that the next run rep
 
 import contextlib
 import csv
+import ctypes
+import errno
 import json
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
+
+class InputError(ValueError):
+    """Bad input found only once a run starts (a data file that cannot be read, a cluster
+    that does not answer): one sentence naming it, shown as a usage error."""
 
 
 def check_out(out, overwrite=False) -> Path:
@@ -26,11 +34,61 @@ def check_out(out, overwrite=False) -> Path:
     return out
 
 
+def new_run_folder(parent) -> Path:
+    """A folder name under ``parent`` that does not exist yet: the date and time, then -2, -3..."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder, n = Path(parent) / stamp, 1
+    while folder.exists() or staging(folder).exists():
+        n += 1
+        folder = Path(parent) / f"{stamp}-{n}"
+    return folder
+
+
+def staging(out) -> Path:
+    """Where a folder is built before it takes the name ``out``."""
+    out = Path(out)
+    return out.with_name(out.name + ".partial")
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 with RENAME_EXCHANGE); False if unsupported."""
+    rename = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform.startswith("linux") else None
+    if rename is None:
+        return False
+    at_cwd, exchange = -100, 2
+    if rename(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
+        return True
+    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS):  # a file system that cannot swap
+        return False
+    raise OSError(ctypes.get_errno(), f"cannot swap {first} and {second}")
+
+
+def publish(built, out):
+    """Give the complete folder ``built`` the name ``out``, replacing any folder there.
+
+    The old folder stays under ``out`` until the new one takes its place in one step (an
+    atomic exchange where the system has one), so ``out`` never holds a mix of both and is
+    never missing while an old one existed; the old one is then deleted."""
+    built, out = Path(built), Path(out)
+    if out.is_dir() and not any(out.iterdir()):
+        out.rmdir()
+    if not out.exists():
+        built.rename(out)
+        return
+    if _exchange(built, out):
+        shutil.rmtree(built)
+        return
+    old = out.with_name(f"{out.name}.old-{os.getpid()}")
+    out.rename(old)
+    built.rename(out)
+    shutil.rmtree(old)
+
+
 @contextlib.contextmanager
 def results_folder(out, overwrite=False):
     """Yield a temporary folder that becomes ``out`` only if the block completes."""
     out = check_out(out, overwrite)
-    partial = out.with_name(out.name + ".partial")
+    partial = staging(out)
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     try:
@@ -38,9 +96,34 @@ def results_folder(out, overwrite=False):
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    if out.exists():
-        shutil.rmtree(out)
-    partial.rename(out)
+    publish(partial, out)
+
+
+@contextlib.contextmanager
+def rewrite_folder(out):
+    """Yield a copy of the finished folder ``out`` to change; it replaces ``out`` only if the
+    block completes (:func:`publish`), so a failure leaves ``out`` as it was."""
+    out = Path(out)
+    partial = staging(out)
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(out, partial)
+    try:
+        yield partial
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    publish(partial, out)
+
+
+def seed_folders(out) -> list:
+    """The finished seed folders of a many-seed results folder: those its summary.csv lists
+    (a run that failed has no folder), or every complete ``seed-NNN`` if there is none."""
+    out = Path(out)
+    if (out / "summary.csv").is_file():
+        seeds = read_records(out / "summary.csv")["seed"]
+        folders = [out / f"seed-{int(seed):03d}" for seed in seeds]
+        return [folder for folder in folders if folder.is_dir()]
+    return sorted(p for p in out.glob("seed-*[0-9]") if p.is_dir())
 
 
 def versions() -> dict:

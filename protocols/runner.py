@@ -8,7 +8,12 @@ worker derives its later networks from its first one without compiling.
 
 import argparse
 import concurrent.futures
+import contextlib
+import importlib
+import json
 import multiprocessing
+import shutil
+import sys
 from pathlib import Path
 
 from tqdm import tqdm
@@ -36,23 +41,29 @@ def base_parser(
 ) -> argparse.ArgumentParser:
     """The options every protocol takes (the training budget under ``trials_flags``)."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--preset", default=default_preset, help=f"one of {sorted(presets)}")
+    parser.add_argument("--preset", default=default_preset,
+                        help=f"one of {sorted(presets)} (default {default_preset})")
     parser.add_argument(
         *trials_flags, dest="trials", type=int, default=default_trials, metavar="N",
         help=f"{trials_help} (default {default_trials})",
     )
-    parser.set_defaults(trials_flag=trials_flags[0])
-    parser.add_argument("--seed", type=int, default=1, help="seed of a single run")
+    parser.set_defaults(trials_flag=trials_flags[0], default_out=default_out)
+    parser.add_argument("--seed", type=int, default=1, help="seed of a single run (default 1)")
     parser.add_argument("--seeds", help="several seeds, e.g. 1-20 or 1,3,5 (overrides --seed)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for --seeds")
-    parser.add_argument("--out", default=default_out, help="results folder")
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="run --seeds on a Dask scheduler (tcp://host:8786) or on a local "
+                        "Dask cluster of K workers (local:K)")
+    parser.add_argument("--out", help=f"results folder (default: a new folder under {default_out}/)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue an interrupted --seeds run in --out (seeds already done are kept)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
 def check_common(args, presets):
-    """One clear error for a bad common option."""
+    """One clear error for a bad common option; resolves ``args.out``."""
     if args.preset not in presets:
         raise ValueError(f"unknown preset {args.preset!r}; choose one of {sorted(presets)}.")
     if args.trials <= 0:
@@ -61,37 +72,140 @@ def check_common(args, presets):
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
     if args.seed < 0:
         raise ValueError(f"--seed must be non-negative, got {args.seed}.")
-    results.check_out(args.out, args.overwrite)
+    if args.seeds is None and (args.jobs > 1 or args.cluster or args.resume):
+        flag = "--resume" if args.resume else "--cluster" if args.cluster else "--jobs"
+        raise ValueError(f"{flag} applies to runs over several seeds; give --seeds too.")
+    if args.jobs > 1 and args.cluster:
+        raise ValueError("--jobs and --cluster both choose the workers; give one of them.")
+    if args.overwrite and args.resume:
+        raise ValueError("--overwrite starts afresh and --resume continues; give one of them.")
+    if args.cluster:
+        parse_cluster(args.cluster)
+    if args.out is None:
+        if args.resume:
+            raise ValueError("--resume needs the --out folder of the run to continue.")
+        args.out = str(results.new_run_folder(args.default_out))
+    results.check_out(args.out, args.overwrite or args.resume)
 
 
-def run_seeds(run, config: dict, seeds, out, *, jobs=1, executor=None, progress=True):
+def parse_cluster(text: str):
+    """'local:K' -> K (workers of a local Dask cluster); an address -> the address."""
+    if text.startswith("local:"):
+        workers = text[len("local:"):]
+        if not workers.isdigit() or int(workers) < 1:
+            raise ValueError(f"--cluster {text!r}: local:K needs a whole number of workers K >= 1.")
+        return int(workers)
+    if text.startswith("local") or not text.strip():
+        raise ValueError(f"--cluster {text!r} is neither local:K nor a scheduler address like tcp://host:8786.")
+    return text
+
+
+@contextlib.contextmanager
+def executor(jobs=1, cluster=None):
+    """The executor of a many-seed run: None (this process) for one job, a process pool for
+    ``jobs`` > 1, a Dask client's executor for ``cluster`` (:func:`parse_cluster`)."""
+    if cluster is None:
+        if jobs == 1:
+            yield None
+            return
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield pool
+        return
+    try:
+        import distributed
+    except ImportError:
+        raise ValueError("--cluster needs Dask: pip install -e '.[cluster]'.") from None
+    target = parse_cluster(cluster)
+    with contextlib.ExitStack() as stack:
+        if isinstance(target, int):
+            target = stack.enter_context(
+                distributed.LocalCluster(n_workers=target, threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            )
+        try:
+            client = stack.enter_context(distributed.Client(target, timeout="30s"))
+        except OSError as error:
+            raise ValueError(f"--cluster {cluster!r}: no Dask scheduler answered ({error}).") from None
+        yield client.get_executor()
+
+
+def _failure(seed, error) -> dict:
+    """The summary row of a seed whose run raised ``error``."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return {"seed": seed, "error": f"{type(error).__name__}: {message}" if message else type(error).__name__}
+
+
+def _done(folder: Path):
+    """The summary of a finished seed folder, or None."""
+    summary = folder / "summary.json"
+    return results.read_json(summary) if summary.is_file() else None
+
+
+def _same_config(staged: Path, config: dict):
+    """Record ``config`` in a many-seed folder, or check that it is the recorded one."""
+    path = staged / "config.json"
+    if not path.exists():
+        results.write_json(path, config)
+        return
+    normal = lambda c: json.dumps(c, sort_keys=True, default=results._plain)  # noqa: E731
+    saved = results.read_json(path)
+    if normal(saved) != normal(json.loads(normal(config))):
+        differ = sorted(k for k in set(saved) | set(config) if normal(saved.get(k)) != normal(config.get(k)))
+        raise ValueError(
+            f"--resume: the run in {staged.name} had other settings ({', '.join(differ)}); "
+            "give the same options or another --out."
+        )
+
+
+def run_seeds(run, config: dict, seeds, out, *, jobs=1, executor=None, progress=True, resume=False):
     """Run ``run(config, seed, folder, progress=False)`` for each seed; write summary.csv.
 
-    Each seed gets ``out/seed-NNN`` (written atomically); ``out/summary.csv`` holds one row
-    per seed (the dicts that ``run`` returns) and is written last.
+    The run is built in ``out.partial`` and replaces ``out`` when all seeds have ended
+    (:func:`protocols.results.publish`). Each seed gets ``seed-NNN`` (written atomically);
+    ``summary.csv`` holds one row per seed (the dicts that ``run`` returns) in seed order. A
+    seed whose run raises gets a row with its seed and ``error``; the other seeds go on.
+    With ``resume``, seeds whose folders are complete (in ``out.partial`` left by an
+    interrupted run, or in ``out``) are not run again. ``executor`` is a
+    ``concurrent.futures.Executor`` (None: one after the other in this process).
+    Returns the rows.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    folders = [out / f"seed-{seed:03d}" for seed in seeds]
-    own = executor is None and jobs > 1
-    if own:
-        executor = concurrent.futures.ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("spawn")
-        )
-    try:
+    staged = results.staging(out)
+    if not resume:
+        shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir(parents=True, exist_ok=True)
+    _same_config(staged, config)
+    folders = {seed: staged / f"seed-{seed:03d}" for seed in seeds}
+    if resume and out.is_dir():
+        for seed, folder in folders.items():
+            if not folder.exists() and _done(out / folder.name) is not None:
+                shutil.copytree(out / folder.name, folder)
+    rows = {seed: _done(folder) for seed, folder in folders.items()}
+    todo = [seed for seed in seeds if rows[seed] is None]
+    bar = tqdm(total=len(seeds), initial=len(seeds) - len(todo), desc="seeds", disable=not progress)
+    with bar:
         if executor is None:
-            rows = [run(config, s, f, progress=False) for s, f in tqdm(list(zip(seeds, folders)), desc="seeds", disable=not progress)]
+            for seed in todo:
+                try:
+                    rows[seed] = run(config, seed, folders[seed], progress=False)
+                except Exception as error:
+                    rows[seed] = _failure(seed, error)
+                bar.update()
         else:
-            futures = [executor.submit(run, config, s, f, progress=False) for s, f in zip(seeds, folders)]
-            for _ in tqdm(concurrent.futures.as_completed(futures), total=len(futures), desc="seeds", disable=not progress):
-                pass
-            rows = [future.result() for future in futures]
-    finally:
-        if own:
-            executor.shutdown(cancel_futures=True)
-    partial = out / "summary.csv.partial"
-    results.write_rows(partial, rows)
-    partial.rename(out / "summary.csv")
+            futures = {executor.submit(run, config, seed, folders[seed], progress=False): seed for seed in todo}
+            for future in concurrent.futures.as_completed(futures):
+                seed = futures[future]
+                try:
+                    rows[seed] = future.result()
+                except Exception as error:
+                    rows[seed] = _failure(seed, error)
+                bar.update()
+    rows = [rows[seed] for seed in seeds]
+    columns = dict.fromkeys(name for row in rows for name in row if name != "error")
+    if any("error" in row for row in rows):
+        columns["error"] = None
+    results.write_rows(staged / "summary.csv", [{name: row.get(name) for name in columns} for row in rows])
+    results.publish(staged, out)
     return rows
 
 
@@ -112,23 +226,46 @@ def main(
     the protocol's top-level (picklable) function; ``extra_options`` are
     ``(flag, argparse keywords)`` pairs; ``report(row)`` is the line printed per seed;
     ``parser_options`` go to :func:`base_parser` (``default_preset``,
-    ``trials_flags``, ``trials_help``).
+    ``trials_flags``, ``trials_help``). Bad input, including a data file that cannot be
+    used, is one sentence and exit status 2; failed seeds give exit status 1.
     """
     parser = base_parser(description, presets, default_trials, default_out, **parser_options)
     for flag, options in extra_options:
         parser.add_argument(flag, **options)
     args = parser.parse_args(argv)
+    run = importable(run)
     try:
         check_common(args, presets)
         config = make_config(args)
         seeds = parse_seeds(args.seeds) if args.seeds else [args.seed]
-    except ValueError as error:
+    except ValueError as error:  # results.InputError among them
         parser.error(str(error))
-    if args.seeds is None:
-        rows = [run(config, args.seed, args.out, progress=not args.quiet)]
-    else:
-        rows = run_seeds(run, config, seeds, args.out, jobs=args.jobs, progress=not args.quiet)
+    try:
+        if args.seeds is None:
+            rows = [run(config, args.seed, args.out, progress=not args.quiet)]
+        else:
+            with executor(args.jobs, args.cluster) as pool:
+                rows = run_seeds(run, config, seeds, args.out, executor=pool,
+                                 progress=not args.quiet, resume=args.resume)
+    except results.InputError as error:
+        parser.error(str(error))
+    failed = [row for row in rows if "error" in row]
     for row in rows:
-        print(report(row))
+        print(f"seed {row['seed']}: failed ({row['error']})" if row in failed else report(row))
     print(f"results in {args.out}")
+    if failed:
+        names = ", ".join(str(row["seed"]) for row in failed)
+        print(f"error: {len(failed)} of {len(rows)} seeds failed ({names}); summary.csv gives each "
+              "error; --resume runs them again.", file=sys.stderr)
+        return 1
     return 0
+
+
+def importable(function):
+    """``function`` as its protocol module's attribute when it was defined in a script run as
+    ``__main__``, so that worker processes and Dask workers can import it by name."""
+    if function.__module__ != "__main__":
+        return function
+    script = Path(sys.modules["__main__"].__file__)
+    module = importlib.import_module(f"{script.parent.name}.{script.stem}")
+    return getattr(module, function.__name__)

