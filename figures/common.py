@@ -15,17 +15,18 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from protocols.results import read_json, read_records  # noqa: E402
+from protocols.results import read_json, read_records, seed_folders  # noqa: E402
 
 THRESHOLD = 1.0  # error below which a trial counts as correct (Miconi's criterion)
 
 
 def run_folders(path) -> list:
-    """The single-run folders in ``path``: the folder itself, or its seed-*/ subfolders."""
+    """The single-run folders in ``path``: the folder itself, or its finished seed folders
+    (those that its summary.csv lists)."""
     path = Path(path)
     if (path / "trials.csv").is_file():
         return [path]
-    folders = sorted(p for p in path.glob("seed-*") if (p / "trials.csv").is_file())
+    folders = [p for p in seed_folders(path) if (p / "trials.csv").is_file()]
     if not folders:
         raise ValueError(
             f"{path} holds no results: expected trials.csv there or in seed-*/ subfolders."

@@ -141,9 +141,12 @@ def _done(folder: Path):
     return results.read_json(summary) if summary.is_file() else None
 
 
-def _same_config(staged: Path, config: dict):
-    """Record ``config`` in a many-seed folder, or check that it is the recorded one."""
+def _same_config(staged: Path, out: Path, config: dict):
+    """Record ``config`` in a many-seed folder, or check that it is the recorded one (of the
+    staged run, else of the finished run in ``out``)."""
     path = staged / "config.json"
+    if not path.exists() and (out / "config.json").exists():
+        shutil.copyfile(out / "config.json", path)
     if not path.exists():
         results.write_json(path, config)
         return
@@ -151,8 +154,8 @@ def _same_config(staged: Path, config: dict):
     saved = results.read_json(path)
     if normal(saved) != normal(json.loads(normal(config))):
         differ = sorted(k for k in set(saved) | set(config) if normal(saved.get(k)) != normal(config.get(k)))
-        raise ValueError(
-            f"--resume: the run in {staged.name} had other settings ({', '.join(differ)}); "
+        raise results.InputError(
+            f"--resume: the run in {out} had other settings ({', '.join(differ)}); "
             "give the same options or another --out."
         )
 
@@ -174,7 +177,7 @@ def run_seeds(run, config: dict, seeds, out, *, jobs=1, executor=None, progress=
     if not resume:
         shutil.rmtree(staged, ignore_errors=True)
     staged.mkdir(parents=True, exist_ok=True)
-    _same_config(staged, config)
+    _same_config(staged, out, config)
     folders = {seed: staged / f"seed-{seed:03d}" for seed in seeds}
     if resume and out.is_dir():
         for seed, folder in folders.items():

@@ -112,29 +112,32 @@ def run(config: dict, seed: int, out, progress=True) -> dict:
 def retest(out, repeats=10, levels=LEVELS) -> list:
     """Measure the psychometric data again from the saved weights of the run(s) in ``out``
     (a seed's folder, or a many-seed folder, whose summary.csv is rewritten); update
-    each seed's psychometric.npz, summary.json and config.json. Returns the summaries."""
+    each seed's psychometric.npz, summary.json and config.json. The folder is rewritten as a
+    whole (:func:`protocols.results.rewrite_folder`): a failure leaves it as it was.
+    Returns the summaries."""
     out = Path(out)
-    folders = sorted(out.glob("seed-*[0-9]")) or [out]
-    if not all((folder / "weights.npz").exists() for folder in folders):
+    names = [folder.name for folder in results.seed_folders(out)]
+    if not all((out / name / "weights.npz").exists() for name in names or ["."]):
         raise ValueError(f"{out} holds no finished selective-integration run.")
     rows = []
-    for folder in folders:
-        config = results.read_json(folder / "config.json")
-        task = SelectiveIntegration(**config["task"])
-        seed = config["seed"]
-        net = reservoir_training.build_network(
-            reservoir_training.settings_from(config), task, seed
-        )
-        net.set_recurrent_weights(np.load(folder / "weights.npz")["w_rec"])
-        summary = results.read_json(folder / "summary.json")
-        rng = np.random.default_rng([seed, 2])
-        summary.update(evaluate(net, task, rng, folder, levels, repeats))
-        config["psychometric"] = {"levels": list(levels), "repeats": repeats}
-        results.write_json(folder / "config.json", config)
-        results.write_json(folder / "summary.json", summary)
-        rows.append(summary)
-    if folders != [out]:
-        results.write_rows(out / "summary.csv", rows)
+    with results.rewrite_folder(out) as copy:
+        for folder in [copy / name for name in names] or [copy]:
+            config = results.read_json(folder / "config.json")
+            task = SelectiveIntegration(**config["task"])
+            seed = config["seed"]
+            net = reservoir_training.build_network(
+                reservoir_training.settings_from(config), task, seed
+            )
+            net.set_recurrent_weights(np.load(folder / "weights.npz")["w_rec"])
+            summary = results.read_json(folder / "summary.json")
+            rng = np.random.default_rng([seed, 2])
+            summary.update(evaluate(net, task, rng, folder, levels, repeats))
+            config["psychometric"] = {"levels": list(levels), "repeats": repeats}
+            results.write_json(folder / "config.json", config)
+            results.write_json(folder / "summary.json", summary)
+            rows.append(summary)
+        if names:
+            results.write_rows(copy / "summary.csv", rows)
     return rows
 
 
