@@ -1,7 +1,7 @@
 """The image association task: memory pipeline, delta rule, learning within a budget, bad input.
 
-The networks have the protocol's default sizes (Fashion-MNIST images, 8x8 digits, m = 200), so
-the tests reuse the protocol's compiled builds.
+The networks have the protocol's default sizes (28 x 28 images, 8x8 digits, m = 200), so the
+tests reuse the protocol's compiled builds.
 """
 
 import csv
@@ -18,7 +18,8 @@ from tests.test_datasets import write_idx
 
 IMAGE, DIGIT, M = 784, 64, 200
 BUDGET = ["--sequences", "300", "--test-sequences", "200", "--encoder-frames", "5000"]
-BEATS_CHANCE = 0.45  # test accuracy the memory model must exceed within BUDGET (chance 1/3)
+BEATS_CHANCE = 0.45  # test accuracy the memory model must exceed within BUDGET (chance 1/3);
+# measured at D = 2, seeds 1-10: 0.525-0.645, reservoir baseline 0.055-0.125
 
 
 def hmem(seed, key_weights=None, value_weights=None):
@@ -87,17 +88,19 @@ def test_delta_rule_matches_numpy_step_by_step():
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("ia") / "run"
-    assert protocol.main(BUDGET + ["--delay", "2", "--seeds", "1", "--out", str(out), "--quiet"]) == 0
+    assert protocol.main(BUDGET + ["--delay", "2", "--seeds", "1-3", "--jobs", "2", "--out", str(out), "--quiet"]) == 0
     return out
 
 
 def test_the_task_is_learned_beyond_chance_within_the_budget(small_run):
+    """3 of 3 seeds beat chance by a margin, and H-Mem beats the reservoir by 0.2 in each."""
     with open(small_run / "summary.csv") as handle:
-        (row,) = list(csv.DictReader(handle))
-    assert {"seed", "delay", "accuracy", "ceiling", "baseline_accuracy"} <= set(row)
-    assert int(row["seed"]) == 1 and int(row["delay"]) == 2
-    assert float(row["accuracy"]) > BEATS_CHANCE
-    assert 0.0 <= float(row["baseline_accuracy"]) <= 1.0
+        rows = list(csv.DictReader(handle))
+    assert {"seed", "delay", "accuracy", "ceiling", "baseline_accuracy"} <= set(rows[0])
+    assert [int(row["seed"]) for row in rows] == [1, 2, 3] and {row["delay"] for row in rows} == {"2"}
+    for row in rows:
+        assert float(row["accuracy"]) > BEATS_CHANCE, row
+        assert float(row["baseline_accuracy"]) < float(row["accuracy"]) - 0.2, row
     summary = json.loads((small_run / "seed-001" / "summary.json").read_text())
     assert summary["writes_per_sequence"] == pytest.approx(3.0, abs=0.05)  # fillers stay out
     config = json.loads((small_run / "seed-001" / "config.json").read_text())
