@@ -3,7 +3,7 @@
 
     python benchmarks/hmem_throughput.py [--sizes 100,200,400] [--delays 0,40] [--sequences 200]
 
-One process, one thread, the protocol's functions and defaults (Fashion-MNIST and 8x8 digits,
+One process, one thread, the protocol's functions and defaults (MNIST subset and 8x8 digits,
 noise filler). Each size gets its own compiled build (m is structural) and encoders trained on
 2000 frames first, so the gate stores the pairs only. Rates are medians of ``--repeats`` runs;
 the table ends with each rate relative to the smallest m at the same delay, and a line for the
@@ -54,7 +54,7 @@ def main(argv=None):
     sizes = [int(m) for m in args.sizes.split(",")]
     delays = [int(d) for d in args.delays.split(",")]
 
-    data = protocol.load_data("fashion-mnist", "sklearn", "train")
+    data = protocol.load_data("mnist-subset", "sklearn", "train")
     encoder_task = protocol.ImageAssociation(0, "noise")
     table = {}
     for m in sizes:

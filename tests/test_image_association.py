@@ -164,3 +164,32 @@ def test_real_mnist_files_can_be_the_images(tmp_path):
     config = json.loads((out / "config.json").read_text())
     assert config["images"] == f"mnist:{tmp_path}"
     assert len(protocol.load_data(config["images"], "sklearn", "test").images) == 2 * N_CLASSES
+
+
+def _idx_folder(folder, per_class, corrupt=False):
+    """IDX files of 28 x 28 images with ``per_class`` (train, test) images of each class."""
+    rng = np.random.default_rng(0)
+    for prefix, n in zip(("train", "t10k"), per_class):
+        labels = np.repeat(np.arange(N_CLASSES), n)
+        images = write_idx(folder / f"{prefix}-images-idx3-ubyte", 2051, rng.integers(0, 256, (len(labels), 28, 28)))
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte", 2049, labels)
+        if corrupt:
+            images.write_bytes(images.read_bytes()[:-5])
+    return folder
+
+
+@pytest.mark.parametrize(
+    "per_class, corrupt, message",
+    [
+        ((4, 1), False, "needs at least 2 images and 1 digit of every class in each split; got 1 images"),
+        ((4, 2), True, "train-images-idx3-ubyte holds 31355 data bytes but its header announces 31360"),
+    ],
+)
+def test_unusable_data_is_one_clear_error(per_class, corrupt, message, tmp_path, capsys):
+    folder = _idx_folder(tmp_path, per_class, corrupt)
+    with pytest.raises(SystemExit) as exit_info:
+        protocol.main(["--images", f"mnist:{folder}", "--seeds", "1-2", "--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
