@@ -2,7 +2,9 @@
 
 A finished run is a folder with config.json (the resolved configuration), per-trial metrics
 (trials.csv), summary.json, the final weights and recordings (npz). An interrupted run leaves
-no folder under the final name: only a ``.partial`` folder that the next run replaces.
+no folder under the final name: only a ``.partial`` folder that the next run replaces (or that
+``--resume`` continues). A folder that replaces an older one takes its place in one step
+(:func:`publish`).
 """
 
 import contextlib
@@ -85,18 +87,25 @@ def publish(built, out):
 
 
 @contextlib.contextmanager
-def results_folder(out, overwrite=False):
-    """Yield a temporary folder that becomes ``out`` only if the block completes."""
-    out = check_out(out, overwrite)
-    partial = staging(out)
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+def _published(partial: Path, out: Path):
+    """Yield ``partial``; it becomes ``out`` if the block completes, else it is deleted."""
     try:
         yield partial
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     publish(partial, out)
+
+
+@contextlib.contextmanager
+def results_folder(out, overwrite=False):
+    """Yield a temporary folder that becomes ``out`` only if the block completes."""
+    out = check_out(out, overwrite)
+    partial = staging(out)
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    with _published(partial, out) as folder:
+        yield folder
 
 
 @contextlib.contextmanager
@@ -107,12 +116,8 @@ def rewrite_folder(out):
     partial = staging(out)
     shutil.rmtree(partial, ignore_errors=True)
     shutil.copytree(out, partial)
-    try:
-        yield partial
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    publish(partial, out)
+    with _published(partial, out) as folder:
+        yield folder
 
 
 def seed_folders(out) -> list:
