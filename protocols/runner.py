@@ -1,9 +1,11 @@
 """Command-line conventions shared by the protocols, and runs over many seeds.
 
-Seeds run through a ``concurrent.futures.Executor``: a local process pool by default, any
-other executor (a cluster's) by passing it to :func:`run_seeds`. All workers share one build:
-the first compiles it under the cache's file lock, the others wait and reuse it, and each
-worker derives its later networks from its first one without compiling.
+Seeds run through a ``concurrent.futures.Executor`` (:func:`executor`): this process, a local
+process pool (``--jobs``) or a Dask client's executor (``--cluster``); any other executor can
+be passed to :func:`run_seeds`. All workers share one build: the first compiles it under the
+cache's file lock, the others wait and reuse it, and each worker derives its later networks
+from its first one without compiling. A many-seed run is built in ``OUT.partial`` and published
+when every seed has ended; failed seeds are rows with their error; ``--resume`` continues.
 """
 
 import argparse
@@ -114,7 +116,7 @@ def executor(jobs=1, cluster=None):
     try:
         import distributed
     except ImportError:
-        raise ValueError("--cluster needs Dask: pip install -e '.[cluster]'.") from None
+        raise results.InputError("--cluster needs Dask: pip install -e '.[cluster]'.") from None
     target = parse_cluster(cluster)
     with contextlib.ExitStack() as stack:
         if isinstance(target, int):
@@ -123,9 +125,9 @@ def executor(jobs=1, cluster=None):
                                          dashboard_address=None)
             )
         try:
-            client = stack.enter_context(distributed.Client(target, timeout="30s"))
+            client = stack.enter_context(distributed.Client(target, timeout="10s"))
         except OSError as error:
-            raise ValueError(f"--cluster {cluster!r}: no Dask scheduler answered ({error}).") from None
+            raise results.InputError(f"--cluster {cluster!r}: no Dask scheduler answered ({error}).") from None
         yield client.get_executor()
 
 
@@ -160,7 +162,7 @@ def _same_config(staged: Path, out: Path, config: dict):
         )
 
 
-def run_seeds(run, config: dict, seeds, out, *, jobs=1, executor=None, progress=True, resume=False):
+def run_seeds(run, config: dict, seeds, out, *, executor=None, progress=True, resume=False):
     """Run ``run(config, seed, folder, progress=False)`` for each seed; write summary.csv.
 
     The run is built in ``out.partial`` and replaces ``out`` when all seeds have ended

@@ -203,3 +203,13 @@ def test_the_cache_key_holds_the_cpu_target(monkeypatch):
     monkeypatch.setattr(cache, "cpu_target", lambda: "another-cpu")
     assert cache.structure_key(net) != key
     assert "-march=native" in cache.COMPILER_FLAGS
+
+
+def test_a_cluster_that_does_not_answer_is_one_clear_error(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    with pytest.raises(SystemExit) as exit_info:
+        dnms.main(SMALL + ["--seeds", "1-2", "--cluster", "tcp://127.0.0.1:9", "--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--cluster 'tcp://127.0.0.1:9': no Dask scheduler answered" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
