@@ -10,12 +10,14 @@ when every seed has ended; failed seeds are rows with their error; ``--resume`` 
 
 import argparse
 import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import importlib
 import json
 import multiprocessing
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 from tqdm import tqdm
@@ -102,15 +104,51 @@ def parse_cluster(text: str):
     return text
 
 
+class WorkerDied(RuntimeError):
+    """The worker process that ran a task ended without an answer (killed, out of memory)."""
+
+
+class WorkerPool(concurrent.futures.Executor):
+    """``jobs`` worker processes, each behind its own one-process pool: a worker that dies
+    fails only the task it ran, with :class:`WorkerDied` (Python's shared process pool would fail
+    them all), and the next task on that slot gets a new worker. Workers are reused from task to task."""
+
+    def __init__(self, jobs):
+        self._slots = concurrent.futures.ThreadPoolExecutor(jobs)
+        self._local = threading.local()
+        self._workers = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self._slots.submit(self._in_worker, fn, args, kwargs)
+
+    def _in_worker(self, fn, args, kwargs):
+        worker = getattr(self._local, "worker", None)
+        if worker is None:
+            worker = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._local.worker = worker
+            self._workers.append(worker)
+        try:
+            return worker.submit(fn, *args, **kwargs).result()
+        except concurrent.futures.process.BrokenProcessPool:
+            self._local.worker = None
+            raise WorkerDied("its worker process died") from None
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        self._slots.shutdown(wait, cancel_futures=cancel_futures)
+        for worker in self._workers:
+            worker.shutdown(wait, cancel_futures=cancel_futures)
+
+
 @contextlib.contextmanager
 def executor(jobs=1, cluster=None):
-    """The executor of a many-seed run: None (this process) for one job, a process pool for
-    ``jobs`` > 1, a Dask client's executor for ``cluster`` (:func:`parse_cluster`)."""
+    """The executor of a many-seed run: None (this process) for one job, a
+    :class:`WorkerPool` for ``jobs`` > 1, a Dask client's executor for ``cluster``
+    (:func:`parse_cluster`)."""
     if cluster is None:
         if jobs == 1:
             yield None
             return
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with WorkerPool(jobs) as pool:
             yield pool
         return
     try:

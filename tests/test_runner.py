@@ -167,6 +167,17 @@ def test_a_dask_worker_that_dies_loses_only_its_seed(tmp_path, capsys):
     assert read_records(out / "summary.csv")["error"][1].startswith("KilledWorker")
 
 
+def test_a_worker_process_that_dies_loses_only_its_seed(tmp_path):
+    from tests import dying_worker
+
+    config = dnms.make_config(dnms_args())
+    with runner.executor(jobs=2) as pool:
+        rows = runner.run_seeds(dying_worker.run, config, [1, 2, 3, 4], tmp_path / "run", executor=pool, progress=False)
+    assert rows[1] == {"seed": 2, "error": "WorkerDied: its worker process died"}
+    assert all("error" not in row for row in rows[:1] + rows[2:])
+    assert sorted(p.name for p in (tmp_path / "run").glob("seed-*")) == ["seed-001", "seed-003", "seed-004"]
+
+
 def dnms_args():
     """The parsed options of ``dnms.py`` with SMALL."""
     parser = runner.base_parser("", PRESETS, 6, "results/dnms")
