@@ -5,9 +5,9 @@ sizes, the neuron and synapse equations and the names of their attributes, the p
 their storage format, the compiler flags, ANNarchy's version, and the compiler with the CPU
 target that ``-march=native`` resolves to on this machine. The build stays native (fast);
 with the target in the key, a cache shared by the nodes of a cluster holds one build per
-kind of CPU, and a node never loads code compiled for instructions it lacks. Parameter values, seeds, weights
-and connection probabilities are runtime data and never enter the key, so a sweep over them
-compiles once. The first network of a variant in a process compiles (or reuses the build in
+kind of CPU, and a node never loads code compiled for instructions it lacks. Parameter
+values, seeds, weights and connection probabilities are runtime data and never enter the
+key, so a sweep over them compiles once. The first network of a variant in a process compiles (or reuses the build in
 its folder) and stays in this module; every network handed out is a copy of it
 (``Network.copy()``), which reuses the loaded library without compiling.
 
@@ -40,6 +40,7 @@ COMPILER_FLAGS = "-march=native -O3 -ffast-math"
 
 _compiled = {}  # key -> the compiled network of that variant in this process (never handed out)
 _live = {}  # key -> the network of that variant that owns the library's state now
+_stale_classes = {}  # network class -> its stale twin (see _stale_class)
 
 
 class StaleNetwork(RuntimeError):
@@ -160,9 +161,6 @@ def _stale_class(cls):
         }
         _stale_classes[cls] = type(f"Stale{cls.__name__}", (cls,), public)
     return _stale_classes[cls]
-
-
-_stale_classes = {}
 
 
 def _retire(key):
