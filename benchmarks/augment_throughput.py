@@ -2,7 +2,7 @@
 
     python benchmarks/augment_throughput.py [--trials 2000] [--repeats 3]
 
-Ours: the ANNarchy network (protocols.augment_training, learning and exploration on, the
+Ours: the ANNarchy network (protocols.learning.augment, learning and exploration on, the
 protocols' presets: 12AX martinolli2018 hybrid with annealed gain, saccade rombouts2015).
 Baseline, measured in the same run: the numpy reference of tests/reference_augment.py (one
 matrix product per layer per step, like the original codes) playing the same tasks with the
@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from networks.augment import draw_weights, leak_per_unit, preset
-from protocols import augment_training
-from protocols.augment_tasks import Saccade, TwelveAX
-from protocols.policies import Policy
+from protocols.learning import augment as td
+from protocols.tasks.augment import Saccade, TwelveAX
+from protocols.learning.policies import Policy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not installed
 from tests.reference_augment import Reference  # noqa: E402
@@ -34,12 +34,12 @@ CASES = {
 
 
 def ours(task, settings, gain):
-    player = augment_training.Player(augment_training.build_network(settings, task, 1), task)
+    player = td.Player(td.build_network(settings, task, 1), task)
     policy = dict(kind="max-boltzmann", eps=settings.eps, gain_annealing=gain,
                   eps_annealing=False)
 
     def run(n, rng):
-        records, _ = augment_training.train(player, task, {"trials": n, "policy": policy}, rng,
+        records, _ = td.train(player, task, {"trials": n, "policy": policy}, rng,
                                             progress=False)  # fewer trials at the criterion
         return len(records), int(records["steps"].sum())
 

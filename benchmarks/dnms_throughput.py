@@ -26,8 +26,9 @@ import numpy as np
 from benchmarks import notebook_baseline
 from networks import cache
 from networks.reservoir import preset
-from protocols import reservoir_training
-from protocols.tasks import DNMS
+from protocols.analysis.criteria import trials_to_criterion
+from protocols.learning import node_perturbation
+from protocols.tasks.miconi import DNMS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def ours(p, seed=1, **overrides):
     config = preset("notebook", sparseness=p, **overrides)
     task = DNMS()
-    net = reservoir_training.build_network(config, task, seed)
-    return lambda n, rng: reservoir_training.train(net, task, n, rng, progress=False)
+    net = node_perturbation.build_network(config, task, seed)
+    return lambda n, rng: node_perturbation.train(net, task, n, rng, progress=False)
 
 
 def baseline(p, seed=1, **options):
@@ -75,9 +76,9 @@ STARTUP = """
 import time, numpy as np
 t0 = time.perf_counter()
 from networks.reservoir import preset
-from protocols import reservoir_training
-from protocols.tasks import DNMS
-net = reservoir_training.build_network(preset("miconi2017"), DNMS(), 1)
+from protocols.learning import node_perturbation
+from protocols.tasks.miconi import DNMS
+net = node_perturbation.build_network(preset("miconi2017"), DNMS(), 1)
 print(net.build_event, net.build_seconds, time.perf_counter() - t0)
 """
 
@@ -103,13 +104,13 @@ def learning(seeds, max_trials):
     for seed in seeds:
         config = preset("notebook")
         task = DNMS()
-        net = reservoir_training.build_network(config, task, seed)
+        net = node_perturbation.build_network(config, task, seed)
         rng = np.random.default_rng([seed, 1])
-        records = reservoir_training.train(net, task, max_trials, rng, False, stop_at_criterion=True)
-        found["ours"].append(reservoir_training.trials_to_criterion(records["error"]))
-        run = baseline(0.1, seed, learning_after=25, until=reservoir_training.trials_to_criterion)
+        records = node_perturbation.train(net, task, max_trials, rng, False, stop_at_criterion=True)
+        found["ours"].append(trials_to_criterion(records["error"]))
+        run = baseline(0.1, seed, learning_after=25, until=trials_to_criterion)
         errors = run(max_trials, np.random.default_rng([seed, 1]))
-        found["baseline"].append(reservoir_training.trials_to_criterion(errors.ravel()))
+        found["baseline"].append(trials_to_criterion(errors.ravel()))
     return found
 
 

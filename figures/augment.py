@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from figures import common
-from protocols.results import read_json
+from protocols.running.results import read_json
 
 MODEL_ORDER = ("standard", "leaky", "hybrid", "custom")
 

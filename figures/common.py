@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from protocols.results import read_json, read_records, seed_folders  # noqa: E402
+from protocols.running.results import read_json, read_records, seed_folders  # noqa: E402
 
 THRESHOLD = 1.0  # error below which a trial counts as correct (Miconi's criterion)
 

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from figures import common
-from protocols.results import read_json
+from protocols.running.results import read_json
 
 
 def traces(folder):

@@ -20,7 +20,7 @@ import numpy as np
 
 from figures import common
 from networks.image_association import N_CLASSES
-from protocols.results import read_json
+from protocols.running.results import read_json
 
 PROTOCOL = "image_association"
 CURVES = (

@@ -10,17 +10,18 @@ error < 1 (paper: median 843 trials, IQR 692-1125, over 20 runs).
 import sys
 
 from networks.reservoir import PRESETS
-from protocols import reservoir_training, runner
-from protocols.tasks import DNMS
+from protocols.learning import node_perturbation
+from protocols.running import configs, runner
+from protocols.tasks.miconi import DNMS
 
 
 def make_config(args) -> dict:
-    return reservoir_training.make_config("dnms", DNMS(), args)
+    return configs.reservoir_config("dnms", DNMS(), args)
 
 
 def run(config: dict, seed: int, out, progress=True) -> dict:
     """Train one network on DNMS with ``seed``; write its results folder ``out``."""
-    return reservoir_training.run(config, seed, out, DNMS(**config["task"]), progress)
+    return node_perturbation.run(config, seed, out, DNMS(**config["task"]), progress)
 
 
 def main(argv=None):
@@ -32,7 +33,7 @@ def main(argv=None):
         default_out="results/dnms",
         make_config=make_config,
         run=run,
-        extra_options=reservoir_training.OPTIONS,
+        extra_options=configs.RESERVOIR_OPTIONS,
     )
 
 

@@ -14,13 +14,13 @@ networks, median about 4 100 trials; 76.4 % without shaping).
 
 import sys
 
-from protocols import augment_training
-from protocols.augment_tasks import Saccade
+from protocols.running import configs
+from protocols.tasks.augment import Saccade
 
 OPTIONS = [
-    *augment_training.OPTIONS,
-    augment_training.model_option("standard"),
-    augment_training.gain_option(0.0),
+    *configs.AUGMENT_OPTIONS,
+    configs.model_option("standard"),
+    configs.gain_option(0.0),
     ("--no-shaping", dict(action="store_true", help="no 0.2 reward for fixating")),
     ("--loose", dict(action="store_true",
                      help="Martinolli's variant: actions during cue and delay are not punished")),
@@ -31,11 +31,11 @@ SIZES = {"martinolli2018": dict(n_regular=3, n_memory=4, lam=0.2)}
 
 def make_config(args) -> dict:
     task = Saccade(shaping=not args.no_shaping, strict=not args.loose)
-    return augment_training.make_config("saccade", task, args, SIZES)
+    return configs.augment_config("saccade", task, args, SIZES)
 
 
 def main(argv=None):
-    return augment_training.command(
+    return configs.augment_command(
         argv, "saccade", __doc__, make_config, OPTIONS,
         default_preset="rombouts2015", default_trials=25_000,
     )

@@ -17,73 +17,25 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from networks.reservoir import PRESETS
-from protocols import reservoir_training, results, runner
-from protocols.tasks import SelectiveIntegration
+from protocols.analysis.psychometrics import logistic_slopes, psychometric, slopes
+from protocols.learning import node_perturbation
+from protocols.running import configs, results, runner
+from protocols.tasks.miconi import SelectiveIntegration
 
 TASK_VALUES = {"eta": 0.01, "max_dw": 2e-4, "A": 30.0}
 LEVELS = tuple(np.round(np.linspace(-0.25, 0.25, 11), 2))
 
 
 def make_config(args) -> dict:
-    config = reservoir_training.make_config(
+    config = configs.reservoir_config(
         "selective_integration", SelectiveIntegration(), args, **TASK_VALUES
     )
     if args.repeats < 1:
         raise ValueError(f"--repeats must be at least 1, got {args.repeats}.")
     config["psychometric"] = {"levels": list(LEVELS), "repeats": args.repeats}
     return config
-
-
-def psychometric(net, task, rng, levels, repeats) -> tuple:
-    """(p_plus, response)[context, level of modality 1, level of modality 2]: the fraction of
-    + choices (mean output over the response window > 0) and the mean of that mean output."""
-    net.perturbations(False)
-    response = np.zeros((2, len(levels), len(levels), repeats))
-    for context in range(2):
-        for i, b1 in enumerate(levels):
-            for j, b2 in enumerate(levels):
-                for k in range(repeats):
-                    trial = task.trial(2 * context, rng, biases=(b1, b2))
-                    output, _ = reservoir_training.run_trial(net, trial, rng)
-                    response[context, i, j, k] = np.mean(output[trial.window])
-    net.perturbations(True)
-    return np.mean(response > 0, axis=-1), np.mean(response, axis=-1)
-
-
-def slopes(p_plus, levels) -> tuple:
-    """Least-squares slopes of P(+) vs the relevant and vs the irrelevant bias (mean of contexts)."""
-    levels = np.asarray(levels)
-    relevant = [p_plus[0].mean(axis=1), p_plus[1].mean(axis=0)]
-    irrelevant = [p_plus[0].mean(axis=0), p_plus[1].mean(axis=1)]
-    fit = lambda curves: float(np.mean([np.polyfit(levels, c, 1)[0] for c in curves]))  # noqa: E731
-    return fit(relevant), fit(irrelevant)
-
-
-def logistic_slopes(p_plus, levels, repeats, ridge=1e-3) -> tuple:
-    """Coefficients of the relevant and the irrelevant bias in a logistic regression of the
-    choices, ``P(+) = 1 / (1 + exp(-(b0 + b_rel * relevant + b_irr * irrelevant)))``, fitted
-    per context by scikit-learn (``ridge``: a small L2 penalty on b_rel and b_irr that keeps
-    them finite when the choices separate perfectly); mean of the two contexts.
-
-    The usual psychometric fit of context-dependent integration (Mante et al. 2013, Nature
-    503:78): unlike a straight line through P(+), it does not flatten a steep, saturating
-    curve.
-    """
-    levels = np.asarray(levels, dtype=float)
-    first, second = np.meshgrid(levels, levels, indexing="ij")
-    fits = []
-    for context, (relevant, irrelevant) in enumerate([(first, second), (second, first)]):
-        x = np.stack([relevant.ravel(), irrelevant.ravel()], axis=1)
-        plus = p_plus[context].ravel() * repeats  # + choices per bias pair
-        model = LogisticRegression(C=1.0 / ridge if ridge else np.inf, tol=1e-12, max_iter=10_000)
-        model.fit(np.vstack([x, x]), np.repeat([1, 0], len(x)),
-                  sample_weight=np.concatenate([plus, repeats - plus]))
-        fits.append(model.coef_[0])
-    relevant, irrelevant = np.mean(fits, axis=0)
-    return float(relevant), float(irrelevant)
 
 
 def evaluate(net, task, rng, folder, levels, repeats) -> dict:
@@ -103,7 +55,7 @@ def run(config: dict, seed: int, out, progress=True) -> dict:
     """Train one network with ``seed``; test its psychometric curves; write ``out``."""
     test = config["psychometric"]
     task = SelectiveIntegration(**config["task"])
-    return reservoir_training.run(
+    return node_perturbation.run(
         config, seed, out, task, progress,
         functools.partial(evaluate, levels=test["levels"], repeats=test["repeats"]),
     )
@@ -113,7 +65,7 @@ def retest(out, repeats=10, levels=LEVELS) -> list:
     """Measure the psychometric data again from the saved weights of the run(s) in ``out``
     (a seed's folder, or a many-seed folder, whose summary.csv is rewritten); update
     each seed's psychometric.npz, summary.json and config.json. The folder is rewritten as a
-    whole (:func:`protocols.results.rewrite_folder`): a failure leaves it as it was.
+    whole (:func:`protocols.running.results.rewrite_folder`): a failure leaves it as it was.
     Returns the summaries."""
     out = Path(out)
     names = [folder.name for folder in results.seed_folders(out)]
@@ -125,8 +77,8 @@ def retest(out, repeats=10, levels=LEVELS) -> list:
             config = results.read_json(folder / "config.json")
             task = SelectiveIntegration(**config["task"])
             seed = config["seed"]
-            net = reservoir_training.build_network(
-                reservoir_training.settings_from(config), task, seed
+            net = node_perturbation.build_network(
+                node_perturbation.settings_from(config), task, seed
             )
             net.set_recurrent_weights(np.load(folder / "weights.npz")["w_rec"])
             summary = results.read_json(folder / "summary.json")
@@ -180,7 +132,7 @@ def main(argv=None):
         make_config=make_config,
         run=run,
         report=report,
-        extra_options=reservoir_training.OPTIONS + [
+        extra_options=configs.RESERVOIR_OPTIONS + [
             ("--repeats", dict(type=int, default=10, help="test trials per bias pair")),
         ],
     )

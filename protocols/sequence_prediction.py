@@ -11,13 +11,13 @@ about 390; leaky about 2 500 at d = 8 while the others stay near 250).
 
 import sys
 
-from protocols import augment_training
-from protocols.augment_tasks import SequencePrediction
+from protocols.running import configs
+from protocols.tasks.augment import SequencePrediction
 
 OPTIONS = [
-    *augment_training.OPTIONS,
-    augment_training.model_option("hybrid"),
-    augment_training.gain_option(10.0),
+    *configs.AUGMENT_OPTIONS,
+    configs.model_option("hybrid"),
+    configs.gain_option(10.0),
     ("--distractors", dict(type=int, default=4, help="d, the fixed letters after A or X")),
 ]
 SIZES = {"martinolli2018": dict(n_regular=3, n_memory=4, lam=0.15)}
@@ -26,11 +26,11 @@ SIZES = {"martinolli2018": dict(n_regular=3, n_memory=4, lam=0.15)}
 
 def make_config(args) -> dict:
     task = SequencePrediction(distractors=args.distractors)
-    return augment_training.make_config("sequence_prediction", task, args, SIZES)
+    return configs.augment_config("sequence_prediction", task, args, SIZES)
 
 
 def main(argv=None):
-    return augment_training.command(
+    return configs.augment_command(
         argv, "sequence_prediction", __doc__, make_config, OPTIONS,
         default_preset="martinolli2018", default_trials=20_000,
     )

@@ -11,13 +11,13 @@ capped at 100 000 trials; criterion 1000 consecutive correct responses (paper: h
 
 import sys
 
-from protocols import augment_training
-from protocols.augment_tasks import TwelveAX
+from protocols.running import configs
+from protocols.tasks.augment import TwelveAX
 
 OPTIONS = [
-    *augment_training.OPTIONS,
-    augment_training.model_option("hybrid"),
-    augment_training.gain_option(10.0),
+    *configs.AUGMENT_OPTIONS,
+    configs.model_option("hybrid"),
+    configs.gain_option(10.0),
     ("--variant", dict(default="12ax", help=f"one of {list(TwelveAX.VARIANTS)}")),
     ("--no-reset", dict(action="store_true",
                         help="keep memory, traces and tags across trials (one endless sequence)")),
@@ -30,11 +30,11 @@ OPTIONS = [
 def make_config(args) -> dict:
     task = TwelveAX(variant=args.variant, reset=not args.no_reset,
                     continuous_input=not args.clear_input)
-    return augment_training.make_config("twelve_ax", task, args)
+    return configs.augment_config("twelve_ax", task, args)
 
 
 def main(argv=None):
-    return augment_training.command(
+    return configs.augment_command(
         argv, "twelve_ax", __doc__, make_config, OPTIONS,
         default_preset="martinolli2018", default_trials=100_000,
     )

@@ -9,23 +9,23 @@ answer; criterion 100 consecutive correct trials.
 
 import sys
 
-from protocols import augment_training
-from protocols.augment_tasks import TemporalXOR
+from protocols.running import configs
+from protocols.tasks.augment import TemporalXOR
 from protocols.sequence_prediction import SIZES
 
 OPTIONS = [
-    *augment_training.OPTIONS,
-    augment_training.model_option("hybrid"),
-    augment_training.gain_option(10.0),
+    *configs.AUGMENT_OPTIONS,
+    configs.model_option("hybrid"),
+    configs.gain_option(10.0),
 ]
 
 
 def make_config(args) -> dict:
-    return augment_training.make_config("txor", TemporalXOR(), args, SIZES)
+    return configs.augment_config("txor", TemporalXOR(), args, SIZES)
 
 
 def main(argv=None):
-    return augment_training.command(
+    return configs.augment_command(
         argv, "txor", __doc__, make_config, OPTIONS,
         default_preset="martinolli2018", default_trials=20_000,
     )

@@ -13,9 +13,9 @@ import pytest
 
 from figures import augment as augment_figures
 from protocols import saccade, sequence_prediction, twelve_ax, txor
-from protocols.augment_tasks import Saccade, SequencePrediction, TemporalXOR, TwelveAX
-from protocols.policies import Policy
-from protocols.results import read_json, read_records
+from protocols.tasks.augment import Saccade, SequencePrediction, TemporalXOR, TwelveAX
+from protocols.learning.policies import Policy
+from protocols.running.results import read_json, read_records
 
 FIXATE, LEFT, RIGHT = 1, 0, 2
 

@@ -16,8 +16,8 @@ import pytest
 
 from networks import cache
 from networks.augment import AugmentNetwork, draw_weights, leak_per_unit, preset
-from protocols.augment_tasks import Saccade, SequencePrediction, TemporalXOR, TwelveAX
-from protocols.policies import Policy
+from protocols.tasks.augment import Saccade, SequencePrediction, TemporalXOR, TwelveAX
+from protocols.learning.policies import Policy
 from tests.reference_augment import Reference
 
 N_INPUTS, SIZES = 3, dict(n_regular=3, n_memory=4, n_actions=3)

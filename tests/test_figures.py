@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from figures import dnms, selective_integration
-from protocols.results import write_json, write_records, write_rows
+from protocols.running.results import write_json, write_records, write_rows
 
 TYPES = {"dnms": ("AA", "AB", "BA", "BB"), "selective_integration": ("m1+", "m1-", "m2+", "m2-")}
 SCRIPTS = {"dnms": dnms, "selective_integration": selective_integration}

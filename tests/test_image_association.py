@@ -13,7 +13,7 @@ import pytest
 from figures import image_association as figure
 from networks import cache
 from networks.image_association import N_CLASSES, HebbianImageNetwork, sparse_expansion
-from protocols import datasets
+from protocols.data import loaders
 from protocols import image_association as protocol
 from tests.test_datasets import write_idx
 
@@ -138,7 +138,7 @@ def test_bad_input_is_one_clear_error(args, message, tmp_path, capsys):
 
 @pytest.mark.slow
 @pytest.mark.skipif(
-    not datasets.FASHION_MNIST_DEBIAN.is_dir(), reason="Debian's dataset-fashion-mnist is not installed"
+    not loaders.FASHION_MNIST_DEBIAN.is_dir(), reason="Debian's dataset-fashion-mnist is not installed"
 )
 def test_issue_targets_over_five_seeds(tmp_path):
     """The numbers of the issue that set them, on its data (Fashion-MNIST images; seeds 1-5):

@@ -9,9 +9,10 @@ from scipy import stats
 from networks.augment import PRESETS as AUGMENT_PRESETS
 from networks.image_association import N_CLASSES, reservoir_weights, sparse_expansion
 from networks.reservoir import preset
-from protocols import augment_training, reservoir_training
-from protocols.augment_tasks import Saccade, TwelveAX
-from protocols.tasks import DNMS
+from protocols.learning import augment as td
+from protocols.learning import node_perturbation
+from protocols.tasks.augment import Saccade, TwelveAX
+from protocols.tasks.miconi import DNMS
 
 N = 200
 P_VALUE = 1e-3  # a stated distribution is rejected below this Kolmogorov-Smirnov p-value
@@ -28,7 +29,7 @@ def _input_weights(net) -> np.ndarray:
 @pytest.mark.parametrize("name", ["miconi2017", "notebook"])
 def test_reservoir_weights_follow_their_stated_distributions(name):
     config = preset(name)
-    net = reservoir_training.build_network(config, DNMS(), seed=21)
+    net = node_perturbation.build_network(config, DNMS(), seed=21)
     w_rec, w_in = net.recurrent_weights(), _input_weights(net)
     present = ~np.isnan(w_rec)
     p = config.sparseness
@@ -47,9 +48,9 @@ def test_reservoir_weights_follow_their_stated_distributions(name):
     assert not np.isnan(w_in[has_input]).any()
     assert stats.kstest(w_in[has_input].ravel(), "uniform", args=(-1, 2)).pvalue > P_VALUE
     # a seed fixes the draw; another seed draws anew
-    again = reservoir_training.build_network(config, DNMS(), seed=21).recurrent_weights()
+    again = node_perturbation.build_network(config, DNMS(), seed=21).recurrent_weights()
     np.testing.assert_array_equal(again, w_rec)
-    other = reservoir_training.build_network(config, DNMS(), seed=22).recurrent_weights()
+    other = node_perturbation.build_network(config, DNMS(), seed=22).recurrent_weights()
     assert not np.array_equal(np.isnan(other), np.isnan(w_rec)) or p == 1.0
     assert not np.allclose(np.nan_to_num(other), np.nan_to_num(w_rec))
 
@@ -59,7 +60,7 @@ def test_augment_weights_follow_their_stated_distributions(name, task):
     """(Each with a task whose network the other tests build too: no extra compile.)"""
     settings = AUGMENT_PRESETS[name]
     task = task()
-    net = augment_training.build_network(settings, task, seed=5)
+    net = td.build_network(settings, task, seed=5)
     weights = net.weights()
     c = settings.init_range
     r, m, a, n = settings.n_regular, settings.n_memory, settings.n_actions, len(task.inputs)

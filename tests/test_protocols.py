@@ -6,8 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from protocols import dnms, reservoir_training, selective_integration
-from protocols.results import read_records
+from protocols import dnms, selective_integration
+from protocols.analysis import psychometrics
+from protocols.learning import node_perturbation
+from protocols.running.results import read_records
 
 DNMS_BUDGET = 3000  # trials (Miconi's); over seeds 1-20 the slowest reached the criterion at 1797
 DNMS_SEEDS = "1-3"
@@ -69,7 +71,7 @@ def test_interrupted_run_leaves_no_results_folder(tmp_path, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(reservoir_training, "train", interrupted)
+    monkeypatch.setattr(node_perturbation, "train", interrupted)
     out = tmp_path / "run"
     with pytest.raises(KeyboardInterrupt):
         dnms.main(["--preset", "notebook", "--trials", "10", "--out", str(out), "--quiet"])
@@ -141,7 +143,7 @@ def test_psychometric_slopes():
     step = (levels > 0).astype(float)
     # context 0 follows modality 1 (axis 1), context 1 follows modality 2 (axis 2)
     p_plus = np.stack([np.repeat(step[:, None], len(levels), 1), np.repeat(step[None, :], len(levels), 0)])
-    relevant, irrelevant = selective_integration.slopes(p_plus, levels)
+    relevant, irrelevant = psychometrics.slopes(p_plus, levels)
     assert relevant > 1.0 and irrelevant == pytest.approx(0.0, abs=1e-12)
 
 
@@ -150,5 +152,5 @@ def test_logistic_slopes_recover_known_coefficients():
     first, second = np.meshgrid(levels, levels, indexing="ij")
     logistic = lambda relevant, irrelevant: 1 / (1 + np.exp(-(0.2 + 20 * relevant + 2 * irrelevant)))  # noqa: E731
     p_plus = np.stack([logistic(first, second), logistic(second, first)])
-    relevant, irrelevant = selective_integration.logistic_slopes(p_plus, levels, repeats=10, ridge=0)
+    relevant, irrelevant = psychometrics.logistic_slopes(p_plus, levels, repeats=10, ridge=0)
     assert relevant == pytest.approx(20) and irrelevant == pytest.approx(2)

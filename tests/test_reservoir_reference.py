@@ -7,7 +7,6 @@ learning rule (ANNarchy equations; the C++ projection that forms the trace from 
 with sparse rows and with a dense mirror).
 """
 
-import dataclasses
 
 import numpy as np
 import pytest

@@ -8,9 +8,11 @@ import pytest
 
 from networks import cache
 from networks.reservoir import PRESETS, preset
-from protocols import dnms, reservoir_training, runner
-from protocols.results import read_records
-from protocols.tasks import DNMS
+from protocols import dnms
+from protocols.learning import node_perturbation
+from protocols.running import configs, runner
+from protocols.running.results import read_records
+from protocols.tasks.miconi import DNMS
 
 SMALL = ["--preset", "notebook", "--trials", "6", "--quiet"]
 
@@ -181,18 +183,18 @@ def test_a_worker_process_that_dies_loses_only_its_seed(tmp_path):
 def dnms_args():
     """The parsed options of ``dnms.py`` with SMALL."""
     parser = runner.base_parser("", PRESETS, 6, "results/dnms")
-    for flag, options in reservoir_training.OPTIONS:
+    for flag, options in configs.RESERVOIR_OPTIONS:
         parser.add_argument(flag, **options)
     return parser.parse_args(SMALL)
 
 
 def _network(seed):
-    return reservoir_training.build_network(preset("notebook"), DNMS(), seed)
+    return node_perturbation.build_network(preset("notebook"), DNMS(), seed)
 
 
 def _errors(net, seed, trials=3):
     task, rng = DNMS(), np.random.default_rng([seed, 1])
-    return [reservoir_training.run_trial(net, task.trial(k % 4, rng), rng)[1] for k in range(trials)]
+    return [node_perturbation.run_trial(net, task.trial(k % 4, rng), rng)[1] for k in range(trials)]
 
 
 def test_only_the_newest_network_of_a_variant_is_live():

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from protocols.reservoir_training import trials_to_criterion
-from protocols.runner import parse_seeds
-from protocols.tasks import DNMS, SelectiveIntegration
+from protocols.analysis.criteria import trials_to_criterion
+from protocols.running.runner import parse_seeds
+from protocols.tasks.miconi import DNMS, SelectiveIntegration
 
 
 def test_dnms_trials():

@@ -6,15 +6,15 @@ E = mean |r_out - target| over the response window and running mean error Ebar_k
     Ebar_k <- error_decay * Ebar_k + (1 - error_decay) * E
 """
 
-import dataclasses
 import gc
 
 import numpy as np
 from tqdm import tqdm
 
 from networks import cache
-from networks.reservoir import KERNELS, ReservoirConfig, ReservoirNetwork, draw_weights, preset
-from protocols import results
+from networks.reservoir import ReservoirConfig, ReservoirNetwork, draw_weights, preset
+from protocols.analysis.criteria import trials_to_criterion
+from protocols.running import results
 
 RECORD_DTYPE = [
     ("trial", int),
@@ -90,44 +90,6 @@ def test_traces(net, task, rng) -> np.ndarray:
     )
     net.perturbations(True)
     return traces
-
-
-def trials_to_criterion(errors, window=100, fraction=0.95, threshold=1.0):
-    """First trial count at which ``fraction`` of the last ``window`` errors are < threshold.
-
-    Miconi's criterion (Fig. 1): 95 % of 100 successive trials with error < 1. None if never.
-    """
-    good = np.asarray(errors) < threshold
-    if len(good) < window:
-        return None
-    counts = np.convolve(good, np.ones(window, dtype=int), mode="valid")
-    reached = np.flatnonzero(counts >= fraction * window)
-    return int(reached[0] + window) if len(reached) else None
-
-
-OPTIONS = [
-    ("--sparseness", dict(type=float, help="connection probability p in (0, 1]")),
-    ("--stop-at-criterion", dict(action="store_true", help="end training once the criterion is met")),
-    ("--kernel", dict(choices=KERNELS, help="learning rule as C++ from the trace's factors "
-                      "(factored, the default) or as ANNarchy equations (equations)")),
-]
-"""Command-line options of the reservoir protocols beyond :func:`protocols.runner.base_parser`'s."""
-
-
-def make_config(protocol, task, args, **overrides) -> dict:
-    """The resolved configuration of a run (everything but the seed), as saved in config.json."""
-    overrides["sparseness"] = args.sparseness
-    overrides["kernel"] = args.kernel
-    settings = preset(args.preset, **{k: v for k, v in overrides.items() if v is not None})
-    return {
-        "protocol": protocol,
-        "preset": args.preset,
-        "trials": args.trials,
-        "stop_at_criterion": args.stop_at_criterion,
-        "reservoir": dataclasses.asdict(settings),
-        "task": task.options(),
-        "versions": results.versions(),
-    }
 
 
 def settings_from(config) -> ReservoirConfig:

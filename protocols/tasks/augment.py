@@ -15,36 +15,7 @@ prediction and tXOR, the saccade in saccade/antisaccade).
 
 import numpy as np
 
-
-class Streak:
-    """Criterion met once ``length`` consecutive judged responses (``per="response"``) or
-    trials (``per="trial"``) are correct."""
-
-    def __init__(self, length, per):
-        self.length, self.per, self.count = length, per, 0
-
-    def update(self, trial) -> bool:
-        for right in trial.responses if self.per == "response" else [trial.correct]:
-            self.count = self.count + 1 if right else 0
-        return self.count >= self.length
-
-
-class PerTypeWindow:
-    """Criterion met once each trial type has ``window`` trials and ``fraction`` of its last
-    ``window`` trials are correct."""
-
-    def __init__(self, trial_types, window=50, fraction=0.9):
-        self.window, self.fraction = window, fraction
-        self.history = {name: [] for name in trial_types}
-
-    def update(self, trial) -> bool:
-        mine = self.history[trial.trial_type]
-        mine.append(trial.correct)
-        del mine[: -self.window]
-        return all(
-            len(h) == self.window and sum(h) >= self.fraction * self.window
-            for h in self.history.values()
-        )
+from protocols.analysis.criteria import PerTypeWindow, Streak
 
 
 class Trial:

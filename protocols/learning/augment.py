@@ -11,7 +11,6 @@ Each task brings its convergence criterion (``task.criterion()``); where the tas
 type with learning and exploration off is then all correct.
 """
 
-import dataclasses
 import gc
 import time
 
@@ -19,10 +18,10 @@ import numpy as np
 from tqdm import tqdm
 
 from networks import cache
-from networks.augment import PRESETS, AugmentConfig, AugmentNetwork, draw_weights, preset
-from protocols import results, runner
-from protocols.augment_tasks import Saccade, SequencePrediction, TemporalXOR, TwelveAX
-from protocols.policies import POLICIES, Policy
+from networks.augment import AugmentConfig, AugmentNetwork, draw_weights
+from protocols.learning.policies import Policy
+from protocols.running import results
+from protocols.tasks.augment import Saccade, SequencePrediction, TemporalXOR, TwelveAX
 
 TASKS = {
     "twelve_ax": TwelveAX,
@@ -31,8 +30,6 @@ TASKS = {
     "txor": TemporalXOR,
 }
 """The task class of each protocol (``config["protocol"]``)."""
-
-MODELS = {"standard": 1.0, "leaky": 0.7, "hybrid": (0.7, 1.0)}
 
 RECORD_DTYPE = [
     ("trial", int),
@@ -43,49 +40,6 @@ RECORD_DTYPE = [
     ("correct", bool),
     ("reward", float),
 ]
-
-
-def leak_from(args):
-    """phi from --leak (explicit, e.g. '0.7,1.0') or --model."""
-    if args.leak is None:
-        return MODELS[args.model]
-    try:
-        values = tuple(float(v) for v in args.leak.split(","))
-    except ValueError:
-        raise ValueError(f"--leak {args.leak!r} must be numbers separated by commas.") from None
-    return values[0] if len(values) == 1 else values
-
-
-def make_config(protocol, task, args, sizes=None) -> dict:
-    """The resolved configuration of a run (everything but the seed), as saved in config.json.
-
-    ``sizes`` maps a preset name to the fields the task changes in it (sizes, lambda).
-    """
-    fields = dict((sizes or {}).get(args.preset, {}), n_actions=len(task.actions),
-                  leak=leak_from(args))
-    if args.eps is not None:
-        fields["eps"] = args.eps
-    if args.beta is not None:
-        if args.beta <= 0:
-            raise ValueError(f"--beta must be positive, got {args.beta}.")
-        fields["beta"] = args.beta
-    settings = preset(args.preset, **fields)
-    policy = dict(kind=args.policy, eps=settings.eps, gain_annealing=args.gain_annealing,
-                  eps_annealing=args.eps_annealing)
-    Policy(rng=None, **policy)  # fails here on an unknown policy or eps
-    if args.test_trials <= 0:
-        raise ValueError(f"--test-trials must be positive, got {args.test_trials}.")
-    return {
-        "protocol": protocol,
-        "preset": args.preset,
-        "model": args.model if args.leak is None else "custom",
-        "trials": args.trials,
-        "test_trials": args.test_trials,
-        "augment": dataclasses.asdict(settings),
-        "policy": policy,
-        "task": task.options(),
-        "versions": results.versions(),
-    }
 
 
 def settings_from(config) -> AugmentConfig:
@@ -217,59 +171,3 @@ def run(config: dict, seed: int, out, progress=True) -> dict:
         results.write_json(folder / "summary.json", summary)
         np.savez_compressed(folder / "weights.npz", **net.weights())
     return summary
-
-
-def report(row: dict) -> str:
-    """One line per seed: whether and when the criterion was met, and the test accuracy."""
-    if row["diverged"]:
-        return f"seed {row['seed']}: diverged (Q values not finite) at trial {row['trials'] + 1}"
-    if row["converged"]:
-        verdict = f"converged at trial {row['trials_to_criterion']}"
-    else:
-        verdict = f"not converged within {row['trials']} trials"
-    return f"seed {row['seed']}: {verdict} (test accuracy {row['test_accuracy']:.3f})"
-
-
-OPTIONS = [
-    ("--leak", dict(help="explicit leak, one value or a comma list of equal blocks "
-                         "(overrides --model), e.g. 0.7,1.0")),
-    ("--policy", dict(default="max-boltzmann", help=f"one of {list(POLICIES)}")),
-    ("--eps", dict(type=float, help="exploration rate (default: the preset's, 0.025)")),
-    ("--beta", dict(type=float, help="learning rate (default: the preset's, 0.15)")),
-    ("--eps-annealing", dict(action="store_true", help="eps(t) = eps (1 - 2/pi atan(t/2000))")),
-    ("--test-trials", dict(type=int, default=100, help="test trials after training")),
-]
-"""Command-line options of the AuGMEnT protocols beyond :func:`protocols.runner.base_parser`'s
-(each protocol adds --model and --gain-annealing with its paper's defaults and its task's
-options)."""
-
-
-def model_option(default):
-    """--model with the protocol's default: the network its paper's main result uses."""
-    return ("--model", dict(choices=sorted(MODELS), default=default,
-                            help="memory leak: standard 1.0, leaky 0.7, hybrid [0.7, 1.0] "
-                            f"(default {default})"))
-
-
-def gain_option(default):
-    """--gain-annealing M with the protocol's default."""
-    return ("--gain-annealing", dict(type=float, default=default,
-                                     help=f"m of g(t) = 1 + m/pi atan(t/2000) (default {default:g})"))
-
-
-def command(argv, protocol, doc, make_config, options, *, default_preset, default_trials):
-    """The command of the AuGMEnT protocol named ``protocol`` (a key of :data:`TASKS`;
-    see :func:`protocols.runner.main`)."""
-    return runner.main(
-        argv,
-        description=doc.split("\n")[0],
-        presets=PRESETS,
-        default_trials=default_trials,
-        default_out=f"results/{protocol}",
-        make_config=make_config,
-        run=run,
-        extra_options=options,
-        report=report,
-        default_preset=default_preset,
-        trials_flags=("--max-trials", "--trials"),
-    )

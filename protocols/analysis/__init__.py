@@ -1,0 +1,1 @@
+"""Analyses of behaviour: convergence criteria and psychometric fits."""

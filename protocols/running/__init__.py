@@ -1,0 +1,1 @@
+"""Running: command lines and configurations, seeds and executors, results folders."""
