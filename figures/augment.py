@@ -1,7 +1,8 @@
 """Figures of AuGMEnT results across models, from the saved results folders only.
 
-Results come from protocols/twelve_ax.py, protocols/sequence_prediction.py and
-protocols/saccade.py (one folder per model or per number of distractors, seeds inside).
+Results come from protocols/twelve_ax.py, protocols/sequence_prediction.py,
+protocols/saccade.py and protocols/txor.py (one folder per model or per number of
+distractors, seeds inside).
 
     python figures/augment.py results/12ax-standard results/12ax-leaky results/12ax-hybrid \\
         results/seq-d4-* results/seq-d8-* results/saccade-100 [--out DIR]
@@ -15,7 +16,8 @@ Figures go to --out (default: a figures/ folder next to the first results folder
   one line per model (folders of the same model and d pooled). Paper at d = 4: standard about 235, hybrid 250, leaky 390; leaky about
   2 500 at d = 8.
 - saccade[-NAME].png/svg: fraction correct over the last 50 trials of each trial type
-  against the trial, one panel per type, one thin line per seed, criterion (90 %) dashed.
+  against the trial, one panel per type, one thin line per seed, criterion (90 %) dashed;
+- txor[-NAME].png/svg: the same for tXOR's four trial types.
 """
 
 import argparse
@@ -26,6 +28,7 @@ import numpy as np
 
 from figures import common
 from protocols.running.results import read_json
+from protocols.tasks.augment import Saccade, TemporalXOR
 
 MODEL_ORDER = ("standard", "leaky", "hybrid", "custom")
 
@@ -105,27 +108,37 @@ def distractors(results):
     return fig
 
 
-def saccade(result, window=50):
-    """Fraction correct per trial type against the trial, one thin line per seed."""
-    types = ("pro-left", "pro-right", "anti-left", "anti-right")
-    fig, axes = plt.subplots(1, 4, figsize=(12, 3), sharey=True, layout="constrained")
+def per_type(result, types, threshold, title, window=50):
+    """Fraction correct per trial type against the trial, one panel per type, one thin line
+    per seed; ``threshold`` dashed."""
+    fig, axes = plt.subplots(1, len(types), figsize=(3 * len(types), 3), sharey=True, layout="constrained")
     for run in result["runs"]:
         curves = common.error_curves(run, window, column="correct")
         for ax, name in zip(axes, types):
             if name in curves:
                 ax.plot(*curves[name], lw=0.6, alpha=0.6)
     for ax, name in zip(axes, types):
-        ax.axhline(0.9, color="k", ls="--", lw=0.8)
+        ax.axhline(threshold, color="k", ls="--", lw=0.8)
         ax.set_title(name)
         ax.set_xlabel("trial")
     axes[0].set_ylabel(f"fraction correct (last {window} of the type)")
     axes[0].set_ylim(-0.02, 1.02)
-    task = result["config"]["task"]
     n = len(result["runs"])
-    fig.suptitle(f"Saccade/antisaccade, shaping {'on' if task['shaping'] else 'off'}, "
-                 f"{'strict' if task['strict'] else 'loose'} ({n} seed{'s' * (n > 1)}; "
-                 "runs end at the criterion)")
+    fig.suptitle(f"{title} ({n} seed{'s' * (n > 1)}; runs end at the criterion)")
     return fig
+
+
+def saccade(result):
+    """Saccade/antisaccade: each trial type against the criterion (90 % of the last 50)."""
+    task = result["config"]["task"]
+    return per_type(result, Saccade.trial_types, 0.9,
+                    f"Saccade/antisaccade, shaping {'on' if task['shaping'] else 'off'}, "
+                    f"{'strict' if task['strict'] else 'loose'}")
+
+
+def txor(result):
+    """tXOR: each trial type (1A, 1B, 2A, 2B); the criterion is 100 correct trials in a row."""
+    return per_type(result, TemporalXOR.trial_types, 1.0, "Temporal XOR")
 
 
 def figures(results):
@@ -137,9 +150,10 @@ def figures(results):
         yield "twelve_ax", twelve_ax(by_protocol["twelve_ax"])
     if "sequence_prediction" in by_protocol:
         yield "distractors", distractors(by_protocol["sequence_prediction"])
-    for r in by_protocol.get("saccade", []):
-        many = len(by_protocol["saccade"]) > 1
-        yield "saccade" + (f"-{r['folder'].name}" if many else ""), saccade(r)
+    for protocol, figure in (("saccade", saccade), ("txor", txor)):
+        for r in by_protocol.get(protocol, []):
+            many = len(by_protocol[protocol]) > 1
+            yield protocol + (f"-{r['folder'].name}" if many else ""), figure(r)
 
 
 def main(argv=None) -> list:
@@ -150,7 +164,7 @@ def main(argv=None) -> list:
     try:
         results = [load(folder) for folder in args.results]
         unknown = {r["config"].get("protocol") for r in results} - {
-            "twelve_ax", "sequence_prediction", "saccade"}
+            "twelve_ax", "sequence_prediction", "saccade", "txor"}
         if unknown:
             raise ValueError(f"no AuGMEnT figure for protocol(s) {sorted(map(str, unknown))}.")
     except (ValueError, OSError) as error:
