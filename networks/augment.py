@@ -10,6 +10,7 @@ import dataclasses
 import ANNarchy as ann
 import numpy as np
 
+from networks import presets
 from neurons.augment import SUBSTEPS, MemoryUnit, QUnit, RegularUnit, TransientUnit
 from synapses.augment import Feedback, InputTag, MemoryTag, OutputTag
 
@@ -60,10 +61,8 @@ PRESETS = {
 
 
 def preset(name: str, **overrides) -> AugmentConfig:
-    """The named preset with some fields replaced, validated."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}.")
-    return dataclasses.replace(PRESETS[name], **overrides).validate()
+    """The named preset with some fields replaced, validated (:func:`networks.presets.select`)."""
+    return presets.select(PRESETS, name, **overrides)
 
 
 def leak_per_unit(leak, n_memory: int) -> np.ndarray:
@@ -178,7 +177,7 @@ class AugmentNetwork(ann.Network):
         self.memory.phi = leak_per_unit(c.leak, c.n_memory)
         for name, proj in self.plastic.items():
             proj.beta, proj.lam, proj.gamma = c.beta, c.lam, c.gamma
-            _set_dense(proj, "w", self.initial_weights[name])
+            _set_matrix(proj, "w", self.initial_weights[name])
         self.q = np.zeros(c.n_actions)
         self._one_hot = np.eye(c.n_actions)
         self._input, self._q_core = self.sensory.cyInstance, self.q_units.cyInstance
@@ -268,18 +267,18 @@ class AugmentNetwork(ann.Network):
 
     def weights(self) -> dict:
         """All plastic weights, dense [post, pre] arrays keyed as in :func:`draw_weights`."""
-        return {name: _dense(proj, "w") for name, proj in self.plastic.items()}
+        return {name: _matrix(proj, "w") for name, proj in self.plastic.items()}
 
     def tags(self) -> dict:
         """All tags, dense [post, pre] arrays keyed like :meth:`weights`."""
-        return {name: _dense(proj, "tag") for name, proj in self.plastic.items()}
+        return {name: _matrix(proj, "tag") for name, proj in self.plastic.items()}
 
     def traces(self) -> np.ndarray:
         """The synaptic traces of the transient -> memory synapses, [memory, transient]."""
-        return _dense(self.plastic["v_m"], "trace")
+        return _matrix(self.plastic["v_m"], "trace")
 
 
-def _dense(proj, attribute) -> np.ndarray:
+def _matrix(proj, attribute) -> np.ndarray:
     """A synaptic variable of an all-to-all projection as a [post, pre] array."""
     out = np.zeros((proj.post.size, proj.pre.size))
     for post, pre, values in zip(proj.post_ranks, proj.pre_ranks, getattr(proj, attribute)):
@@ -287,7 +286,7 @@ def _dense(proj, attribute) -> np.ndarray:
     return out
 
 
-def _set_dense(proj, attribute, matrix):
+def _set_matrix(proj, attribute, matrix):
     """Set a synaptic variable of an all-to-all projection from a [post, pre] array."""
     matrix = np.asarray(matrix, dtype=float)
     setattr(proj, attribute, [matrix[post, pre].tolist()

@@ -11,6 +11,7 @@ import itertools
 import ANNarchy as ann
 import numpy as np
 
+from networks import presets
 from neurons.reservoir import ReservoirNeuron
 from synapses.node_perturbation import NodePerturbation, weight_change
 from synapses.node_perturbation_kernel import NodePerturbationProjection
@@ -78,10 +79,8 @@ PRESETS = {
 
 
 def preset(name: str, **overrides) -> ReservoirConfig:
-    """The named preset with some fields replaced, validated."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}.")
-    return dataclasses.replace(PRESETS[name], **overrides).validate()
+    """The named preset with some fields replaced, validated (:func:`networks.presets.select`)."""
+    return presets.select(PRESETS, name, **overrides)
 
 
 def draw_weights(config: ReservoirConfig, n_inputs: int, rng: np.random.Generator):
@@ -222,15 +221,15 @@ class ReservoirNetwork(ann.Network):
 
     def recurrent_weights(self) -> np.ndarray:
         """The recurrent weights as a dense [post, pre] matrix, NaN where no synapse exists."""
-        return self._dense(self.rec.w)
+        return self._matrix(self.rec.w)
 
     def eligibility_trace(self) -> np.ndarray:
         """The eligibility trace of the trial run so far, [post, pre], NaN where no synapse."""
         if self.settings.kernel == "factored":
             self.rec.cyInstance.flush()
-        return self._dense(self.rec.trace)
+        return self._matrix(self.rec.trace)
 
-    def _dense(self, rows) -> np.ndarray:
+    def _matrix(self, rows) -> np.ndarray:
         n = self.settings.n_neurons
         dense = np.full((n, n), np.nan)
         for post, pre, values in zip(self.rec.post_ranks, self.rec.pre_ranks, rows):

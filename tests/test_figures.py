@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from figures import dnms, selective_integration
+from protocols.learning.node_perturbation import RECORD_DTYPE
 from protocols.running.results import write_json, write_records, write_rows
 
 TYPES = {"dnms": ("AA", "AB", "BA", "BB"), "selective_integration": ("m1+", "m1-", "m2+", "m2-")}
@@ -14,8 +15,6 @@ EXPECTED = {
     ("selective_integration", 1): ["learning", "psychometric", "response"],
     ("selective_integration", 3): ["learning", "psychometric", "response"],
 }
-RECORD_DTYPE = [("trial", int), ("type", "U8"), ("error", float), ("reward", float),
-                ("mean_error", float), ("learned", bool)]
 
 
 def fake_run(folder, protocol, seed, trials=400, steps=60):
