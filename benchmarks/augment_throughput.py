@@ -60,7 +60,7 @@ def baseline(task, settings, gain):
             policy.set_trial(index)
             trial, reward = task.new_trial(rng), 0.0
             while not trial.done:
-                reward = trial.act(ref.step(trial.observation(), policy, reward))
+                reward = trial.step(ref.step(trial.observation(), policy, reward))
                 steps += 1
             ref.end_trial(reward)
         return n, steps

@@ -36,15 +36,15 @@ def test_twelve_ax_trials_follow_the_rule_and_the_pair_statistics():
     for _ in range(3000):
         trial = task.new_trial(rng)
         assert trial.symbols[0] == trial.trial_type in "12"
-        assert trial.targets == twelve_ax_target(trial.symbols)
+        assert trial.answers == twelve_ax_target(trial.symbols)
         lengths.append(len(trial.symbols))
         pairs += ["".join(trial.symbols[k : k + 2]) for k in range(1, len(trial.symbols), 2)]
     assert set(lengths) == {3, 5, 7, 9} and abs(np.mean(lengths) - 6) < 0.1
     assert abs(np.mean(np.isin(pairs, ["AX", "BY"])) - 0.5) < 0.02
     assert {len(TwelveAX("12ax-s").new_trial(rng).symbols) for _ in range(50)} == {3}
     ax = TwelveAX("ax")
-    assert ax.new_trial(rng, "AX").targets == ["L", "R"]
-    assert ax.new_trial(rng, "BY").targets == ["L", "L"]
+    assert ax.new_trial(rng, "AX").answers == ["L", "R"]
+    assert ax.new_trial(rng, "BY").answers == ["L", "L"]
 
 
 def test_twelve_ax_triplets_repeat_the_digit():
@@ -56,23 +56,23 @@ def test_twelve_ax_triplets_repeat_the_digit():
         assert trial.symbols[::3] == [trial.trial_type] * (len(trial.symbols) // 3)
         assert all(s in "ABC" for s in trial.symbols[1::3])
         assert all(s in "XYZ" for s in trial.symbols[2::3])
-        assert trial.targets == twelve_ax_target(trial.symbols)
+        assert trial.answers == twelve_ax_target(trial.symbols)
         lengths.append(len(trial.symbols))
     assert set(lengths) == {3, 6, 9} and abs(np.mean(lengths) - 6) < 0.25
 
 
 def test_twelve_ax_rewards_every_step():
     trial = TwelveAX(rewards={"correct": 0.5}).new_trial(np.random.default_rng(1))
-    rewards = [trial.act(1 - TwelveAX.actions.index(t)) for t in trial.targets]  # all wrong
-    assert rewards == [-1.0] * len(trial.targets) and trial.done and not trial.correct
-    assert trial.responses == [False] * len(trial.targets)
+    rewards = [trial.step(1 - TwelveAX.outputs.index(t)) for t in trial.answers]  # all wrong
+    assert rewards == [-1.0] * len(trial.answers) and trial.done and not trial.correct
+    assert trial.responses == [False] * len(trial.answers)
 
 
 def play(task, trial_type, actions):
     """Rewards of a scripted trial, and the trial."""
     trial, rewards = task.new_trial(None, trial_type), []
     for a in actions:
-        rewards.append(trial.act(a))
+        rewards.append(trial.step(a))
         if trial.done:
             break
     return rewards, trial
@@ -88,7 +88,7 @@ def test_saccade_protocol(trial_type, target):
     seen, rewards = [], []
     for a in [LEFT, RIGHT, FIXATE, FIXATE, FIXATE, FIXATE, FIXATE, FIXATE, target]:
         seen.append(trial.observation())
-        rewards.append(trial.act(a))
+        rewards.append(trial.step(a))
     empty = [0.0] * 4
     expected = [empty, mark, mark, mark, np.add(mark, cue), mark, mark, empty, empty]
     np.testing.assert_array_equal(seen, expected)
@@ -105,7 +105,7 @@ def test_saccade_aborts_and_timeouts():
     rewards, trial = play(task, "pro-left", [LEFT] * 20)  # never fixates: 1 + 10 steps
     assert len(rewards) == 11 and trial.done and not trial.fixated
     rewards, trial = play(task, "pro-left", [FIXATE] * 30)  # never saccades: 8 go steps
-    assert trial.step == 1 + 2 + 1 + 2 + 8 and trial.done and trial.responses == [False]
+    assert trial.steps == 1 + 2 + 1 + 2 + 8 and trial.done and trial.responses == [False]
     rewards, trial = play(Saccade(strict=False), "pro-left", [1, 1, 1, 0, 2, 2, 0])
     assert rewards == [0, 0, 0.2, 0, 0, 0, 1.5] and trial.correct  # looser: cue/delay free
 
@@ -122,7 +122,7 @@ def test_sequence_prediction_and_txor_rules():
         observations = []
         for _ in range(3):
             observations.append(trial.observation())
-            trial.act(answer)
+            trial.step(answer)
         assert trial.correct and not np.any(observations[2])
 
 

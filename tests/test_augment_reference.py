@@ -114,7 +114,7 @@ def test_task_trials_match_reference(name, leak):
     task's rewards and its learning schedule (once per trial in sequence prediction)."""
     make_task, preset_name, sizes = TASKS[name]
     task = make_task()
-    config = preset(preset_name, leak=LEAKS[leak], n_actions=len(task.actions), **sizes)
+    config = preset(preset_name, leak=LEAKS[leak], n_actions=len(task.outputs), **sizes)
     rng = np.random.default_rng([11, len(name), len(leak)])
     weights = draw_weights(config, len(task.inputs), rng)
     net = cache.build(AugmentNetwork, seed=1, n_inputs=len(task.inputs), config=config,
@@ -133,7 +133,7 @@ def test_task_trials_match_reference(name, leak):
             a = net.step(x, policy, reward, learn=task.learn_every_step)
             ref.step(x, a, reward, learn=task.learn_every_step)
             compare(net, ref, config)
-            reward = trial.act(a)
+            reward = trial.step(a)
         net.end_trial(reward, clear_input=not task.continuous_input)
         ref.end_trial(reward, clear_input=not task.continuous_input)
         compare_plastic(net, ref, config)

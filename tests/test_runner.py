@@ -194,7 +194,7 @@ def _network(seed):
 
 def _errors(net, seed, trials=3):
     task, rng = DNMS(), np.random.default_rng([seed, 1])
-    return [node_perturbation.run_trial(net, task.trial(k % 4, rng), rng)[1] for k in range(trials)]
+    return [node_perturbation.run_trial(net, task.new_trial(rng, task.trial_type(k)), rng)[1] for k in range(trials)]
 
 
 def test_only_the_newest_network_of_a_variant_is_live():

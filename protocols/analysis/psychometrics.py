@@ -19,7 +19,7 @@ def psychometric(net, task, rng, levels, repeats) -> tuple:
         for i, b1 in enumerate(levels):
             for j, b2 in enumerate(levels):
                 for k in range(repeats):
-                    trial = task.trial(2 * context, rng, biases=(b1, b2))
+                    trial = task.with_biases(task.trial_types[2 * context], (b1, b2), rng)
                     output, _ = run_trial(net, trial, rng)
                     response[context, i, j, k] = np.mean(output[trial.window])
     net.perturbations(True)

@@ -74,7 +74,7 @@ class Player:
         reward, total = self.pending, 0.0
         while not trial.done:
             action = net.step(trial.observation(), policy, reward, learn=step_learn)
-            reward = trial.act(action)
+            reward = trial.step(action)
             total += reward
         self.pending = reward
         if self.task.reset:
@@ -127,7 +127,7 @@ def train(player, task, config, rng, progress=True, desc="training"):
                 player.pending = None
                 return records[:index], None
             right = sum(trial.responses)
-            records[index] = (index, trial.trial_type, trial.step, len(trial.responses), right,
+            records[index] = (index, trial.trial_type, trial.steps, len(trial.responses), right,
                               trial.correct, reward)
             met = criterion.update(trial)
             if met and (not task.confirm

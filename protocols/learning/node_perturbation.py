@@ -64,12 +64,13 @@ def train(net, task, n_trials: int, rng, progress=True, desc="training", stop_at
     gc.disable()
     try:
         for index in bar:
-            k = task.trial_type(index)
-            _, error = run_trial(net, task.trial(k, rng), rng)
+            name = task.trial_type(index)
+            k = task.trial_types.index(name)
+            _, error = run_trial(net, task.new_trial(rng, name), rng)
             learned = index >= settings.learning_start
             if learned:
                 net.learn(error, mean_error[k])
-            records[index] = (index, task.trial_types[k], error, -error, mean_error[k], learned)
+            records[index] = (index, name, error, -error, mean_error[k], learned)
             decay = settings.error_decay
             mean_error[k] = decay * mean_error[k] + (1 - decay) * error
             if stop_at_criterion and trials_to_criterion(records["error"][max(0, index - 99) : index + 1]):
@@ -86,7 +87,7 @@ def test_traces(net, task, rng) -> np.ndarray:
     """Output traces of each trial type with perturbations off and no learning."""
     net.perturbations(False)
     traces = np.stack(
-        [run_trial(net, task.trial(k, rng), rng, True)[0] for k in range(len(task.trial_types))]
+        [run_trial(net, task.new_trial(rng, name), rng, True)[0] for name in task.trial_types]
     )
     net.perturbations(True)
     return traces

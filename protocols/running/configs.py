@@ -59,7 +59,7 @@ def augment_config(protocol, task, args, sizes=None) -> dict:
 
     ``sizes`` maps a preset name to the fields the task changes in it (sizes, lambda).
     """
-    fields = dict((sizes or {}).get(args.preset, {}), n_actions=len(task.actions),
+    fields = dict((sizes or {}).get(args.preset, {}), n_actions=len(task.outputs),
                   leak=leak_from(args))
     if args.eps is not None:
         fields["eps"] = args.eps

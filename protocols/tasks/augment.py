@@ -6,35 +6,23 @@ Sources: Rombouts J.O., Bohte S.M., Roelfsema P.R. (2015) PLoS Comput Biol 11(3)
 (2018) Front. Comput. Neurosci. 12:50 (12AX and variants, sequence prediction, tXOR). See
 shared/specs/augment.md, "Tasks".
 
-A trial is played step by step: ``trial.observation()`` is the input of the current step,
-``trial.act(a)`` returns the reward for action ``a`` and advances; ``trial.done`` ends it.
+The tasks follow the library's task interface (:mod:`protocols.tasks.base`): a trial is played
+step by step, ``trial.observation()`` is the input of the current step and
+``trial.step(a)`` returns the reward for action ``a`` and advances; ``trial.done`` ends it.
 Afterwards ``trial.correct`` says whether the trial was solved and ``trial.responses`` holds
 the correctness of each step that was judged (every step in 12AX, the last step in sequence
-prediction and tXOR, the saccade in saccade/antisaccade).
+prediction and tXOR, the saccade in saccade/antisaccade). Trials fixed in advance (all but
+saccade/antisaccade) also give whole-trial ``inputs`` and ``targets``.
 """
 
 import numpy as np
 
 from protocols.analysis.criteria import PerTypeWindow, Streak
+from protocols.tasks import base
 
 
-class Trial:
-    """The state of one trial: a trial type, a step counter, the judged responses."""
-
-    def __init__(self, task, trial_type: str):
-        self.task, self.trial_type = task, trial_type
-        self.step, self.done, self.correct = 0, False, False
-        self.responses = []
-
-    def _one_hot(self, *symbols) -> np.ndarray:
-        x = np.zeros(len(self.task.inputs))
-        for symbol in symbols:
-            x[self.task.inputs.index(symbol)] = 1.0
-        return x
-
-
-class Task:
-    """Common part: channels, trial types, rewards and timing that the caller can override.
+class Task(base.Task):
+    """Common part of AuGMEnT's tasks: reinforcement tasks whose outputs are actions.
 
     ``learn_every_step`` is False where weights change only once per trial (sequence
     prediction); ``reset`` is False where memory carries over between trials (12AX no-reset);
@@ -46,12 +34,7 @@ class Task:
     tracker of the convergence criterion; its ``update(trial)`` says whether it is met.
     """
 
-    metadata: dict = {}
-    inputs: tuple = ()
-    actions: tuple = ()
-    trial_types: tuple = ()
-    rewards: dict = {}
-    timing: dict = {}
+    min_period = 1
     learn_every_step = True
     reset = True
     continuous_input = False
@@ -59,58 +42,44 @@ class Task:
     confirm = False
 
     def __init__(self, rewards=None, timing=None):
-        self.rewards = _override("rewards", type(self).rewards, rewards)
-        self.timing = _override("timing", type(self).timing, timing)
-        bad = {k: v for k, v in self.timing.items() if int(v) != v or v < 1}
-        if bad:
-            raise ValueError(f"timing must give whole, positive numbers of steps, got {bad}.")
-
-    def options(self) -> dict:
-        """The constructor arguments that recreate this task (for config.json)."""
-        return {"rewards": self.rewards, "timing": self.timing}
+        super().__init__(timing, rewards)
 
     def criterion(self):
         """Martinolli's criterion for sequence prediction and tXOR: 100 correct trials in a row."""
         return Streak(100, "trial")
 
-    def new_trial(self, rng, trial_type=None) -> Trial:
-        """A trial of ``trial_type`` (a name), or of a type drawn with ``rng``."""
-        if trial_type is None:
-            trial_type = self.trial_types[rng.integers(len(self.trial_types))]
-        elif trial_type not in self.trial_types:
-            raise ValueError(f"unknown trial type {trial_type!r}; one of {self.trial_types}.")
-        return self._trial(trial_type, rng)
 
-    def _trial(self, trial_type, rng) -> Trial:
-        raise NotImplementedError
-
-
-def _override(what, defaults, given):
-    given = dict(given or {})
-    unknown = sorted(set(given) - set(defaults))
-    if unknown:
-        raise ValueError(f"unknown {what} {unknown}; the task has {sorted(defaults)}.")
-    return {**defaults, **given}
-
-
-class _Sequence(Trial):
+class _Sequence(base.Trial):
     """A trial whose inputs are fixed in advance: one set of symbols per step, and the
-    correct action of each judged step (None: any action, no reward)."""
+    correct action of each judged step (``answers``; None: any action, no reward)."""
 
-    def __init__(self, task, trial_type, symbols, targets):
+    def __init__(self, task, trial_type, symbols, answers):
         super().__init__(task, trial_type)
-        self.symbols, self.targets = symbols, targets
+        self.symbols, self.answers = symbols, answers
 
     def observation(self) -> np.ndarray:
-        return self._one_hot(*self.symbols[self.step])
+        return self.one_hot(*self.symbols[self.steps])
 
-    def act(self, action) -> float:
-        target = self.targets[self.step]
-        self.step += 1
-        self.done = self.step == len(self.symbols)
+    @property
+    def inputs(self) -> np.ndarray:
+        return np.stack([self.one_hot(*symbols) for symbols in self.symbols])
+
+    @property
+    def targets(self) -> np.ndarray:
+        """The correct action of each step, one-hot over the outputs (NaN where none is)."""
+        targets = np.full((len(self.answers), len(self.task.outputs)), np.nan)
+        for t, answer in enumerate(self.answers):
+            if answer is not None:
+                targets[t] = np.eye(len(self.task.outputs))[self.task.outputs.index(answer)]
+        return targets
+
+    def step(self, action) -> float:
+        target = self.answers[self.steps]
+        self.steps += 1
+        self.done = self.steps == len(self.symbols)
         if target is None:
             return 0.0
-        right = self.task.actions[action] == target
+        right = self.task.outputs[action] == target
         self.responses.append(right)
         if self.done:
             self.correct = all(self.responses)
@@ -138,7 +107,7 @@ class TwelveAX(Task):
     metadata = {"paper": "Martinolli et al. (2018) Front. Comput. Neurosci. 12:50",
                 "tags": ["working memory", "hierarchical", "12AX"]}
     inputs = ("1", "2", "A", "B", "C", "X", "Y", "Z")
-    actions = ("L", "R")
+    outputs = ("L", "R")
     rewards = {"correct": 0.1, "error": -1.0}
     judge_responses = True
     VARIANTS = ("12ax", "12ax-s", "triplets", "ax")
@@ -161,14 +130,14 @@ class TwelveAX(Task):
         """1000 consecutive correct responses."""
         return Streak(1000, "response")
 
-    def new_trial(self, rng, trial_type=None) -> Trial:
+    def new_trial(self, rng, trial_type=None) -> base.Trial:
         if self.variant == "ax":
             if trial_type is None:
                 trial_type = self.PAIRS[rng.choice(len(self.PAIRS), p=self.pair_p)]
             return self._trial(trial_type, rng)
         return super().new_trial(rng, trial_type)
 
-    def _trial(self, trial_type, rng) -> Trial:
+    def _trial(self, trial_type, rng) -> base.Trial:
         if self.variant == "ax":
             return _Sequence(self, trial_type, [trial_type[0], trial_type[1]],
                              ["L", "R" if trial_type == "AX" else "L"])
@@ -199,7 +168,7 @@ class SequencePrediction(Task):
 
     metadata = {"paper": "Martinolli et al. (2018) Front. Comput. Neurosci. 12:50",
                 "tags": ["working memory", "distractors"]}
-    actions = ("Y", "Z")
+    outputs = ("Y", "Z")
     trial_types = ("A", "X")
     rewards = {"correct": 1.0, "error": -1.0}
     learn_every_step = False
@@ -214,7 +183,7 @@ class SequencePrediction(Task):
     def options(self) -> dict:
         return {"distractors": self.distractors, "rewards": self.rewards}
 
-    def _trial(self, trial_type, rng) -> Trial:
+    def _trial(self, trial_type, rng) -> base.Trial:
         symbols = [[trial_type]] + [[name] for name in self.inputs[2:]]
         targets = [None] * self.distractors + ["Z" if trial_type == "A" else "Y"]
         return _Sequence(self, trial_type, symbols, targets)
@@ -227,11 +196,11 @@ class TemporalXOR(Task):
     metadata = {"paper": "Martinolli et al. (2018) Front. Comput. Neurosci. 12:50",
                 "tags": ["working memory", "XOR"]}
     inputs = ("1", "2", "A", "B")
-    actions = ("L", "R")
+    outputs = ("L", "R")
     trial_types = ("1A", "1B", "2A", "2B")
     rewards = {"correct": 1.0, "error": -1.0}
 
-    def _trial(self, trial_type, rng) -> Trial:
+    def _trial(self, trial_type, rng) -> base.Trial:
         target = "R" if trial_type in ("1A", "2B") else "L"
         return _Sequence(self, trial_type, [[trial_type[0]], [trial_type[1]], []],
                          [None, None, target])
@@ -254,7 +223,7 @@ class Saccade(Task):
     metadata = {"paper": "Rombouts et al. (2015) PLoS Comput Biol 11(3):e1004060",
                 "tags": ["working memory", "saccade", "antisaccade"]}
     inputs = ("pro", "anti", "cue_left", "cue_right")
-    actions = ("left", "fixate", "right")
+    outputs = ("left", "fixate", "right")
     trial_types = ("pro-left", "pro-right", "anti-left", "anti-right")
     rewards = {"fixation": 0.2, "final": 1.5}
     timing = {"empty": 1, "wait": 10, "fixation": 2, "cue": 1, "delay": 2, "go": 8}
@@ -273,11 +242,11 @@ class Saccade(Task):
         """>= 90 % correct over the last 50 trials of each type (then confirmed by a test)."""
         return PerTypeWindow(self.trial_types, window=50, fraction=0.9)
 
-    def _trial(self, trial_type, rng) -> Trial:
+    def _trial(self, trial_type, rng) -> base.Trial:
         return _SaccadeTrial(self, trial_type)
 
 
-class _SaccadeTrial(Trial):
+class _SaccadeTrial(base.Trial):
     """The state machine of one saccade/antisaccade trial: empty, wait, fixation, cue,
     delay, go; ``fixated`` says whether the cue was reached."""
 
@@ -290,17 +259,17 @@ class _SaccadeTrial(Trial):
 
     def observation(self) -> np.ndarray:
         if self.state in ("empty", "go"):
-            return self._one_hot()
+            return self.one_hot()
         if self.state == "cue":
-            return self._one_hot(self.mark, self.cue)
-        return self._one_hot(self.mark)
+            return self.one_hot(self.mark, self.cue)
+        return self.one_hot(self.mark)
 
     def _enter(self, state):
         self.state, self.ticks = state, 0
 
-    def act(self, action) -> float:
-        timing, fixate = self.task.timing, self.task.actions[action] == "fixate"
-        self.step += 1
+    def step(self, action) -> float:
+        timing, fixate = self.task.timing, self.task.outputs[action] == "fixate"
+        self.steps += 1
         self.ticks += 1
         if self.state == "empty":
             if self.ticks == timing["empty"]:
@@ -322,7 +291,7 @@ class _SaccadeTrial(Trial):
             elif self.ticks == timing[self.state]:
                 self._enter("delay" if self.state == "cue" else "go")
         elif not fixate:  # go: the saccade
-            self.correct = self.task.actions[action] == self.target
+            self.correct = self.task.outputs[action] == self.target
             self.responses.append(self.correct)
             self.done = True
             return self.task.rewards["final"] if self.correct else 0.0

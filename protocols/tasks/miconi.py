@@ -4,66 +4,38 @@ Source: Miconi T. (2017) eLife 6:e20899, "Delayed nonmatch-to-sample task" and
 "Selective integration task" (after Mante et al. 2013); values from Miconi's code.
 """
 
-import dataclasses
-
 import numpy as np
 
-
-@dataclasses.dataclass
-class Trial:
-    """One trial: ``inputs`` (steps x channels), the target of the output over ``window``."""
-
-    trial_type: int
-    inputs: np.ndarray
-    target: float
-    window: slice
-    biases: tuple = ()
+from protocols.tasks.base import Task, Trial
 
 
-class _Task:
-    """Common part: a ``timing`` dict of named periods (ms = steps at dt = 1 ms)."""
+class WindowTrial(Trial):
+    """A trial fixed in advance: ``inputs`` (steps x channels) and one ``target`` for the
+    output over ``window`` (``targets``: the same as an array, NaN outside the window);
+    ``biases`` are selective integration's modality biases."""
 
-    timing: dict = {}
-    inputs: tuple = ()
-    trial_types: tuple = ()
-    _options: tuple = ()
+    def __init__(self, task, trial_type, inputs, target, window, biases=()):
+        super().__init__(task, trial_type)
+        self.inputs, self.target, self.window, self.biases = inputs, target, window, tuple(biases)
+        self.targets = np.full((len(inputs), 1), np.nan)
+        self.targets[window] = target
 
-    def __init__(self, timing=None):
-        self.timing = {**type(self).timing, **(timing or {})}
-        bad = {name: ms for name, ms in self.timing.items() if int(ms) != ms or ms < 0}
-        if bad or set(self.timing) != set(type(self).timing):
-            raise ValueError(
-                f"timing must give whole, non-negative steps for {sorted(type(self).timing)}, "
-                f"got {self.timing}."
-            )
 
-    def options(self) -> dict:
-        """The constructor arguments that recreate this task (for config.json)."""
-        return {"timing": self.timing, **{k: getattr(self, k) for k in self._options}}
+class _MiconiTask(Task):
+    """Common part: one output, a response period, trial types that cycle in order."""
 
-    @property
-    def trial_steps(self) -> int:
-        return int(sum(self.timing.values()))
-
-    def period(self, name) -> slice:
-        """Steps of the named period within a trial."""
-        start = 0
-        for key, duration in self.timing.items():
-            if key == name:
-                return slice(start, start + int(duration))
-            start += int(duration)
-        raise KeyError(name)
+    outputs = ("output",)
 
     @property
     def response(self) -> slice:
         return self.period("response")
 
-    def trial_type(self, index: int) -> int:
+    def trial_type(self, index: int) -> str:
         """Trial types cycle in order (AA, AB, BA, BB for DNMS)."""
-        return index % len(self.trial_types)
+        return self.trial_types[index % len(self.trial_types)]
 
 
-class DNMS(_Task):
+class DNMS(_MiconiTask):
     """Delayed non-match-to-sample.
 
     Two stimuli (A or B) separated by a delay; after a second delay the output must be
@@ -80,19 +52,19 @@ class DNMS(_Task):
     def __init__(self, timing=None, target=0.98, amplitude=1.0):
         super().__init__(timing)
         self.target, self.amplitude = target, amplitude
-        self._trials = []
-        for k, name in enumerate(self.trial_types):
+        self._inputs = {}
+        for name in self.trial_types:
             x = np.zeros((self.trial_steps, 2))
             x[self.period("stimulus1"), self.inputs.index(name[0])] = amplitude
             x[self.period("stimulus2"), self.inputs.index(name[1])] = amplitude
-            sign = 1.0 if name[0] != name[1] else -1.0
-            self._trials.append(Trial(k, x, sign * target, self.response))
+            self._inputs[name] = x
 
-    def trial(self, trial_type: int, rng=None) -> Trial:
-        return self._trials[trial_type]
+    def _trial(self, trial_type, rng) -> WindowTrial:
+        sign = 1.0 if trial_type[0] != trial_type[1] else -1.0
+        return WindowTrial(self, trial_type, self._inputs[trial_type], sign * self.target, self.response)
 
 
-class SelectiveIntegration(_Task):
+class SelectiveIntegration(_MiconiTask):
     """Context-dependent selective integration of two noisy modalities.
 
     During the stimulus each modality carries ``0.5 * (N(0, 1) + bias)`` per step; a context
@@ -114,12 +86,11 @@ class SelectiveIntegration(_Task):
         super().__init__(timing)
         self.bias, self.noise, self.target = bias, noise, target
 
-    def trial(self, trial_type: int, rng, biases=None) -> Trial:
-        """A trial of the given type; ``biases`` = (modality1, modality2) overrides the draw."""
-        attended = trial_type // 2
+    def _trial(self, trial_type, rng, biases=None) -> WindowTrial:
+        attended = int(trial_type[1]) - 1
         if biases is None:
             biases = [0.0, 0.0]
-            biases[attended] = self.bias if trial_type % 2 == 0 else -self.bias
+            biases[attended] = self.bias if trial_type[2] == "+" else -self.bias
             biases[1 - attended] = self.bias * rng.choice((-1.0, 1.0))
         stim = self.period("stimulus")
         x = np.zeros((self.trial_steps, len(self.inputs)))
@@ -127,4 +98,8 @@ class SelectiveIntegration(_Task):
         x[stim, :2] = 0.5 * (self.noise * rng.standard_normal((steps, 2)) + np.asarray(biases))
         x[stim, 2 + attended] = 1.0
         target = self.target * np.sign(biases[attended])
-        return Trial(trial_type, x, target, self.response, tuple(biases))
+        return WindowTrial(self, trial_type, x, target, self.response, biases)
+
+    def with_biases(self, trial_type, biases, rng) -> WindowTrial:
+        """A trial of ``trial_type`` (its context) with the given (modality1, modality2) biases."""
+        return self._trial(trial_type, rng, biases)
