@@ -67,7 +67,8 @@ def report(row: dict) -> str:
 OPTIONS = [
     ("--delay", dict(type=int, default=0, help="filler frames after each pair (D)")),
     ("--filler", dict(default="noise", help=f"filler frames: one of {list(FILLERS)}")),
-    ("--model", dict(default="both", choices=sorted(MODELS), help="memory model, baseline or both")),
+    ("--network", dict(dest="model", default="both", choices=sorted(MODELS),
+                        help="H-Mem (hmem), the reservoir baseline, or both (default both)")),
     ("--memory-size", dict(type=int, help="memory units m (default: the preset's, 200)")),
     ("--test-sequences", dict(type=int, default=1000, help="test sequences")),
     ("--encoder-frames", dict(type=int, default=30000, help="frames that train the encoders")),
@@ -86,7 +87,7 @@ def main(argv=None):
         default_trials=2000,
         default_out="results/image_association",
         default_preset="limbacher2020",
-        trials_flags=("--sequences",),
+        trials_flags=("--trials", "--sequences"),
         trials_help="task sequences that train the readout",
         make_config=make_config,
         run=run,

@@ -213,7 +213,7 @@ def test_saccade_learns_to_fixate_and_starts_to_saccade(tmp_path):
     (sequence_prediction, ["--leak", "0.7,1.0,0.5"], "must be one value or a list whose length"),
     (twelve_ax, ["--policy", "boltzmann"], "unknown policy 'boltzmann'"),
     (twelve_ax, ["--variant", "12ax-t"], "unknown 12AX variant '12ax-t'"),
-    (saccade, ["--max-trials", "0"], "--max-trials must be a positive number"),
+    (saccade, ["--trials", "0"], "--trials must be a positive number"),
     (txor, ["--test-trials", "0"], "--test-trials must be positive"),
     (sequence_prediction, ["--distractors", "-1"], "distractors must be a whole number"),
     (twelve_ax, ["--beta", "0"], "--beta must be positive"),

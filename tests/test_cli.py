@@ -32,7 +32,7 @@ def test_commands_run_and_one_command_draws_every_figure(tmp_path, capsys):
     assert cli.main(["dnms", "--preset", "notebook", "--trials", "8", "--seeds", "1-2", *quick, str(runs / "dnms")]) == 0
     assert cli.main(["txor", "--max-trials", "30", *quick, str(runs / "txor")]) == 0
     assert cli.main(["sequence_prediction", "--max-trials", "20", *quick, str(runs / "seq")]) == 0
-    small = ["--sequences", "20", "--test-sequences", "10", "--encoder-frames", "200", "--model", "hmem"]
+    small = ["--sequences", "20", "--test-sequences", "10", "--encoder-frames", "200", "--network", "hmem"]
     for delay in (0, 2):
         out = runs / "ia" / f"d{delay}"
         assert cli.main(["image-association", *small, "--delay", str(delay), *quick, str(out)]) == 0

@@ -18,7 +18,7 @@ from protocols import image_association as protocol
 from tests.test_datasets import write_idx
 
 IMAGE, DIGIT, M = 784, 64, 200
-BUDGET = ["--sequences", "300", "--test-sequences", "200", "--encoder-frames", "5000"]
+BUDGET = ["--trials", "300", "--test-sequences", "200", "--encoder-frames", "5000"]
 BEATS_CHANCE = 0.45  # test accuracy the memory model must exceed within BUDGET (chance 1/3);
 # measured at D = 2, seeds 1-10: 0.525-0.645, reservoir baseline 0.055-0.125
 
@@ -147,7 +147,7 @@ def test_issue_targets_over_five_seeds(tmp_path):
     rows = {}
     for delay in (0, 40):
         out = tmp_path / f"d{delay}"
-        protocol.main(["--delay", str(delay), "--seeds", "1-5", "--model", "hmem", "--images", "fashion-mnist",
+        protocol.main(["--delay", str(delay), "--seeds", "1-5", "--network", "hmem", "--images", "fashion-mnist",
                        "--out", str(out), "--quiet"])
         with open(out / "summary.csv") as handle:
             rows[delay] = list(csv.DictReader(handle))
@@ -165,7 +165,7 @@ def test_real_mnist_files_can_be_the_images(tmp_path):
         write_idx(tmp_path / f"{prefix}-images-idx3-ubyte", 2051, rng.integers(0, 256, (len(labels), 28, 28)))
         write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte", 2049, labels)
     out = tmp_path / "run"
-    small = ["--sequences", "20", "--test-sequences", "10", "--encoder-frames", "200", "--model", "hmem"]
+    small = ["--sequences", "20", "--test-sequences", "10", "--encoder-frames", "200", "--network", "hmem"]
     assert protocol.main(small + ["--images", f"mnist:{tmp_path}", "--out", str(out), "--quiet"]) == 0
     config = json.loads((out / "config.json").read_text())
     assert config["images"] == f"mnist:{tmp_path}"

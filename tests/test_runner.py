@@ -118,7 +118,6 @@ def test_resume_reruns_only_the_failed_seeds_of_a_finished_run(tmp_path, monkeyp
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--jobs", "2"], "--jobs applies to runs over several seeds; give --seeds too."),
         (["--resume"], "--resume applies to runs over several seeds"),
         (["--seeds", "1-2", "--cluster", "local:0"], "local:K needs a whole number of workers K >= 1"),
         (["--seeds", "1-2", "--cluster", "local:2", "--jobs", "2"], "give one of them"),
@@ -147,6 +146,15 @@ def test_a_local_dask_cluster_gives_the_summary_of_a_process_pool(tmp_path, caps
         assert (tmp_path / "dask" / name).read_text() == (tmp_path / "pool" / name).read_text()
     with capsys.disabled():
         print(f"\n4 DNMS seeds: --jobs 2 {timed['pool']:.1f} s, --cluster local:2 {timed['dask']:.1f} s")
+
+
+def test_one_seed_runs_in_a_worker_or_on_a_cluster_alike(tmp_path):
+    pytest.importorskip("distributed")
+    for name, workers in (("here", []), ("worker", ["--jobs", "2"]), ("dask", ["--cluster", "local:1"])):
+        assert dnms.main(SMALL + ["--seed", "3", *workers, "--out", str(tmp_path / name)]) == 0
+    here = (tmp_path / "here" / "trials.csv").read_text()
+    assert (tmp_path / "worker" / "trials.csv").read_text() == here
+    assert (tmp_path / "dask" / "trials.csv").read_text() == here
 
 
 def test_a_dask_worker_that_dies_loses_only_its_seed(tmp_path, capsys):

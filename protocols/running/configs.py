@@ -138,5 +138,5 @@ def augment_command(argv, protocol, doc, make_config, options, *, default_preset
         extra_options=options,
         report=augment_report,
         default_preset=default_preset,
-        trials_flags=("--max-trials", "--trials"),
+        trials_flags=("--trials", "--max-trials"),
     )

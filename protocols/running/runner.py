@@ -76,9 +76,8 @@ def check_common(args, presets):
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
     if args.seed < 0:
         raise ValueError(f"--seed must be non-negative, got {args.seed}.")
-    if args.seeds is None and (args.jobs > 1 or args.cluster or args.resume):
-        flag = "--resume" if args.resume else "--cluster" if args.cluster else "--jobs"
-        raise ValueError(f"{flag} applies to runs over several seeds; give --seeds too.")
+    if args.seeds is None and args.resume:
+        raise ValueError("--resume applies to runs over several seeds; give --seeds too.")
     if args.jobs > 1 and args.cluster:
         raise ValueError("--jobs and --cluster both choose the workers; give one of them.")
     if args.overwrite and args.resume:
@@ -284,12 +283,14 @@ def main(
     except ValueError as error:  # results.InputError among them
         parser.error(str(error))
     try:
-        if args.seeds is None:
-            rows = [run(config, args.seed, args.out, progress=not args.quiet)]
-        else:
-            with executor(args.jobs, args.cluster) as pool:
+        with executor(args.jobs, args.cluster) as pool:
+            if args.seeds is not None:
                 rows = run_seeds(run, config, seeds, args.out, executor=pool,
                                  progress=not args.quiet, resume=args.resume)
+            elif pool is None:
+                rows = [run(config, args.seed, args.out, progress=not args.quiet)]
+            else:  # one seed in a worker or on the cluster
+                rows = [pool.submit(run, config, args.seed, args.out, progress=False).result()]
     except results.InputError as error:
         parser.error(str(error))
     failed = [row for row in rows if "error" in row]
