@@ -5,8 +5,10 @@ import pytest
 
 from protocols.analysis.criteria import trials_to_criterion
 from protocols.running.runner import parse_seeds
+from protocols.data.images import Data
 from protocols.tasks.augment import Saccade, SequencePrediction, TemporalXOR, TwelveAX
 from protocols.tasks.base import Task
+from protocols.tasks.image_association import ImageAssociation
 from protocols.tasks.miconi import DNMS, SelectiveIntegration
 
 
@@ -107,3 +109,29 @@ def test_timing_and_rewards_are_overridable_and_checked():
         TwelveAX(rewards={"bonus": 1.0})
     with pytest.raises(ValueError, match="timing must give whole numbers of steps >= 1"):
         Saccade(timing={"go": 0})
+
+
+def test_image_association_is_on_the_one_interface():
+    """Frames step by step from a small data set: D filler frames after each pair, the query
+    last, judged by step(answer); the queried pair as the trial type."""
+    rng = np.random.default_rng(6)
+    labels = np.repeat(np.arange(10), 3)
+    data = Data(rng.random((30, 4, 4)), labels, rng.random((30, 2, 2)), labels)
+    task = ImageAssociation(delay=2)
+    assert isinstance(task, Task) and task.metadata["paper"]
+    assert task.trial_steps == 3 * (1 + 2) + 1 and task.period("query") == slice(9, 10)
+    assert ImageAssociation(**task.options()).timing == task.timing
+    trial = task.new_trial(rng, "pair2", data=data, noise=np.random.default_rng(7))
+    assert trial.trial_type == "pair2" and trial.episode.position == 1
+    shown = []
+    while not trial.done:
+        shown.append(trial.observation())
+        reward = trial.step(trial.episode.answer if len(shown) == trial.length else None)
+    assert len(shown) == 10 and shown[0].shape == (16 + 4,)
+    assert reward == 1.0 and trial.correct
+    np.testing.assert_array_equal(shown[1], np.concatenate(task.fill(data, np.random.default_rng(7))))  # noise
+    np.testing.assert_array_equal(shown[-1][16:], 0.0)  # the query's digit field is empty
+    wrong = task.new_trial(rng, data=data)
+    for _ in range(wrong.length - 1):
+        wrong.step(None)
+    assert wrong.step((wrong.episode.answer + 1) % 10) == 0.0 and wrong.done and not wrong.correct

@@ -122,12 +122,18 @@ def encoder_limits(episode: Episode, image_decisions, digit_decisions, data: Dat
     return bool(ceiling), bool(oracle)
 
 
-def play(net, task, data, episode, rng, learn) -> int:
-    """Show one sequence and return the answer (the readout learns if ``learn``)."""
+def play(net, trial, learn) -> int:
+    """Show one sequence, frame by frame, and return the answer (the readout learns towards
+    the right one if ``learn``)."""
     net.start_sequence()
-    for image, digit in task.frames(episode, data, rng):
-        net.show(image, digit)
-    return int(np.argmax(net.answer(episode.answer if learn else None)))
+    while True:
+        net.show(*trial.frame())
+        if trial.steps == trial.length - 1:
+            break
+        trial.step(None)
+    answer = int(np.argmax(net.answer(trial.episode.answer if learn else None)))
+    trial.step(answer)
+    return answer
 
 
 def readout_norms(net, task, data, seed, n=20) -> list:
@@ -136,7 +142,7 @@ def readout_norms(net, task, data, seed, n=20) -> list:
     episodes, noise = (np.random.default_rng([*seed, k]) for k in (1, 2))
     inputs = []
     for _ in range(n):
-        play(net, task, data, task.episode(data, episodes), noise, learn=False)
+        play(net, task.new_trial(episodes, data=data, noise=noise), learn=False)
         inputs.append(net.readout_input())
     return [mean_square(inputs), 1.0]
 
@@ -153,9 +159,10 @@ def sequences(net, task, data, n, seed, phase, model, learning=None, decided=Non
     for k in bar:
         if learn and k % ANNEAL_EVERY == 0:
             net.set_eta("readout", annealed(learning[0], k, n), learning[1])
-        episode = task.episode(data, episodes)
+        trial = task.new_trial(episodes, data=data, noise=noise)
+        episode = trial.episode
         writes = getattr(net, "writes", 0)
-        prediction = play(net, task, data, episode, noise, learn)
+        prediction = play(net, trial, learn)
         limits = encoder_limits(episode, *decided, data) if decided else (False, False)
         writes = getattr(net, "writes", 0) - writes
         records[k] = (phase, k, model, episode.answer, prediction, prediction == episode.answer, *limits, writes)
