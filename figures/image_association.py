@@ -31,9 +31,11 @@ CURVES = (
 
 
 def runs(path) -> list:
-    """The (config, summary) of every single-seed run under ``path`` (any depth)."""
+    """The (config, summary) of every finished single-seed run under ``path`` (any depth)."""
     found = []
     for summary in sorted(Path(path).rglob("summary.json")):
+        if any(part.endswith(".partial") for part in summary.parts):
+            continue  # a run still being written
         config = read_json(summary.with_name("config.json"))
         if config.get("protocol") != PROTOCOL:
             raise ValueError(f"{summary.parent} holds {config.get('protocol')!r} results, not {PROTOCOL!r}.")

@@ -126,11 +126,10 @@ def play(net, trial, learn) -> int:
     """Show one sequence, frame by frame, and return the answer (the readout learns towards
     the right one if ``learn``)."""
     net.start_sequence()
-    while True:
+    for _ in range(trial.length - 1):
         net.show(*trial.frame())
-        if trial.steps == trial.length - 1:
-            break
         trial.step(None)
+    net.show(*trial.frame())  # the query
     answer = int(np.argmax(net.answer(trial.episode.answer if learn else None)))
     trial.step(answer)
     return answer

@@ -144,6 +144,11 @@ def write_json(path, data):
         handle.write("\n")
 
 
+def as_json(data):
+    """``data`` as it reads back from a JSON file that :func:`write_json` wrote."""
+    return json.loads(json.dumps(data, default=_plain))
+
+
 def read_json(path):
     with open(path) as handle:
         return json.load(handle)

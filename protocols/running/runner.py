@@ -13,7 +13,6 @@ import concurrent.futures
 import concurrent.futures.process
 import contextlib
 import importlib
-import json
 import multiprocessing
 import shutil
 import sys
@@ -189,10 +188,9 @@ def _same_config(staged: Path, out: Path, config: dict):
     if not path.exists():
         results.write_json(path, config)
         return
-    normal = lambda c: json.dumps(c, sort_keys=True, default=results._plain)  # noqa: E731
-    saved = results.read_json(path)
-    if normal(saved) != normal(json.loads(normal(config))):
-        differ = sorted(k for k in set(saved) | set(config) if normal(saved.get(k)) != normal(config.get(k)))
+    saved, given = results.read_json(path), results.as_json(config)
+    differ = sorted(k for k in saved.keys() | given.keys() if saved.get(k) != given.get(k))
+    if differ:
         raise results.InputError(
             f"--resume: the run in {out} had other settings ({', '.join(differ)}); "
             "give the same options or another --out."
