@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from networks.augment import draw_weights, leak_per_unit, preset
+from networks.augment import draw_weights, retention_per_unit, preset
 from protocols.learning import augment as td
 from protocols.tasks.augment import Saccade, TwelveAX
 from protocols.learning.policies import Policy
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not in
 from tests.reference_augment import Reference  # noqa: E402
 
 CASES = {
-    "12AX": (TwelveAX, preset("martinolli2018", leak=(0.7, 1.0)), 10.0),
+    "12AX": (TwelveAX, preset("martinolli2018", retention=(0.7, 1.0)), 10.0),
     "saccade": (Saccade, preset("rombouts2015"), 0.0),
 }
 
@@ -48,7 +48,7 @@ def ours(task, settings, gain):
 
 def baseline(task, settings, gain):
     weights = draw_weights(settings, len(task.inputs), np.random.default_rng(1))
-    ref = Reference(weights, leak_per_unit(settings.leak, settings.n_memory),
+    ref = Reference(weights, retention_per_unit(settings.retention, settings.n_memory),
                     beta=settings.beta, lam=settings.lam, gamma=settings.gamma,
                     theta=settings.theta, bias=settings.bias,
                     binary=settings.transients == "binary",

@@ -34,14 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def ours(p, seed=1, **overrides):
-    config = preset("notebook", sparseness=p, **overrides)
+    config = preset("notebook", density=p, **overrides)
     task = DNMS()
     net = node_perturbation.build_network(config, task, seed)
     return lambda n, rng: node_perturbation.train(net, task, n, rng, progress=False)
 
 
 def baseline(p, seed=1, **options):
-    net = cache.build(notebook_baseline.NotebookNetwork, seed=seed, n_neurons=200, sparseness=p)
+    net = cache.build(notebook_baseline.NotebookNetwork, seed=seed, n_neurons=200, density=p)
     options.setdefault("learning_after", -1)
     return lambda n, rng: notebook_baseline.train(net, n // 4, rng, **options)
 

@@ -52,17 +52,17 @@ SYNAPSE = ann.Synapse(
 class NotebookNetwork(ann.Network):
     """The notebook's network: 2 inputs, N reservoir units, output unit 100."""
 
-    def __init__(self, n_neurons=200, sparseness=0.1, eta=0.5):
+    def __init__(self, n_neurons=200, density=0.1, eta=0.5):
         self.inp = self.create(2, ann.Neuron(parameters=dict(r=ann.Parameter(0.0, locality="local"))))
         self.pop = self.create(n_neurons, NEURON)
         rng = self.default_rng
         self.connect(self.inp, self.pop, "in").all_to_all(ann.Uniform(-1.0, 1.0, rng=rng))
         self.rec = self.connect(self.pop, self.pop, "exc", SYNAPSE)
-        scale = 1.5 / np.sqrt(sparseness * n_neurons)
-        if sparseness == 1.0:
+        scale = 1.5 / np.sqrt(density * n_neurons)
+        if density == 1.0:
             self.rec.all_to_all(ann.Normal(0.0, scale, rng=rng))
         else:
-            self.rec.fixed_probability(sparseness, ann.Normal(0.0, scale, rng=rng))
+            self.rec.fixed_probability(density, ann.Normal(0.0, scale, rng=rng))
         self.m = self.monitor(self.pop, ["r"], start=False)
         self.eta = eta
 

@@ -19,8 +19,9 @@ from synapses.augment import Feedback, InputTag, MemoryTag, OutputTag
 class AugmentConfig:
     """All values of one AuGMEnT network.
 
-    ``leak`` is phi: one value for all memory units or a list that splits them into equal
-    blocks (1.0 standard, 0.7 leaky control, (0.7, 1.0) hybrid). ``transients`` is "graded"
+    ``retention`` is phi, the fraction of its state a memory unit keeps from one step to
+    the next: one value for all memory units or a list that splits them into equal blocks
+    (1.0 standard, 0.7 leaky control, (0.7, 1.0) hybrid). ``transients`` is "graded"
     or "binary"; ``feedback`` is "symmetric" (feedback = forward weights) or "separate".
     ``eps`` is the exploration rate of the protocol's action selection.
     """
@@ -35,13 +36,13 @@ class AugmentConfig:
     theta: float = 2.5
     bias: bool = True
     init_range: float = 0.25
-    leak: float | tuple = 1.0
+    retention: float | tuple = 1.0
     transients: str = "graded"
     feedback: str = "symmetric"
 
     def validate(self):
         """Raise ValueError with one clear sentence for an impossible value."""
-        leak_per_unit(self.leak, self.n_memory)
+        retention_per_unit(self.retention, self.n_memory)
         if self.transients not in ("graded", "binary"):
             raise ValueError(f"transients must be 'graded' or 'binary', got {self.transients!r}.")
         if self.feedback not in ("symmetric", "separate"):
@@ -65,12 +66,12 @@ def preset(name: str, **overrides) -> AugmentConfig:
     return presets.select(PRESETS, name, **overrides)
 
 
-def leak_per_unit(leak, n_memory: int) -> np.ndarray:
+def retention_per_unit(retention, n_memory: int) -> np.ndarray:
     """phi of each memory unit: a scalar for all, or a list of values for equal blocks."""
-    values = np.atleast_1d(np.asarray(leak, dtype=float))
+    values = np.atleast_1d(np.asarray(retention, dtype=float))
     if values.ndim != 1 or len(values) == 0 or n_memory % len(values):
         raise ValueError(
-            f"leak {leak!r} must be one value or a list whose length divides the "
+            f"retention {retention!r} must be one value or a list whose length divides the "
             f"{n_memory} memory units."
         )
     return np.repeat(values, n_memory // len(values))
@@ -174,7 +175,7 @@ class AugmentNetwork(ann.Network):
         self.transient.binary = 1.0 if c.transients == "binary" else 0.0
         self.regular.theta = c.theta
         self.memory.theta = c.theta
-        self.memory.phi = leak_per_unit(c.leak, c.n_memory)
+        self.memory.phi = retention_per_unit(c.retention, c.n_memory)
         for name, proj in self.plastic.items():
             proj.beta, proj.lam, proj.gamma = c.beta, c.lam, c.gamma
             _set_matrix(proj, "w", self.initial_weights[name])

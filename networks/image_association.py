@@ -43,6 +43,7 @@ values), read at s + 2 (``M k``) and answered at s + 3. The last frame (the quer
 import ANNarchy as ann
 import numpy as np
 
+from networks.wiring import connect_all
 from neurons.delta_rule import LinearUnit
 from neurons.echo_state import EchoStateNeuron
 from neurons.hebbian_memory import KeyNeuron, MemoryValueNeuron
@@ -51,13 +52,6 @@ from synapses.hebbian_memory import HebbianMemory
 
 N_CLASSES = 10
 HOLD = 3  # steps the query is held after it is shown; the last one answers
-
-
-def _connect_all(net, pre, post, target, synapse=None):
-    """All-to-all projection in dense storage, weights 0 until set (self-connections too)."""
-    proj = net.connect(pre, post, target, synapse)
-    proj.all_to_all(0.0, allow_self_connections=True, force_multiple_weights=True, storage_format="dense")
-    return proj
 
 
 def _learning(projs, on):
@@ -99,9 +93,9 @@ class Encoders(ann.Network):
         self.digit_class = self.create(N_CLASSES, LinearUnit())
         self.gate = self.create(1, LinearUnit())
         self.learners = {
-            "image_class": [_connect_all(self, p, self.image_class, "ff", DeltaRule()) for p in (self.image, self.bias)],
-            "digit_class": [_connect_all(self, p, self.digit_class, "ff", DeltaRule()) for p in (self.digit, self.bias)],
-            "gate": [_connect_all(self, p, self.gate, "ff", DeltaRule()) for p in (self.image, self.digit, self.bias)],
+            "image_class": [connect_all(self, p, self.image_class, "ff", DeltaRule()) for p in (self.image, self.bias)],
+            "digit_class": [connect_all(self, p, self.digit_class, "ff", DeltaRule()) for p in (self.digit, self.bias)],
+            "gate": [connect_all(self, p, self.gate, "ff", DeltaRule()) for p in (self.image, self.digit, self.bias)],
         }
 
     def on_compiled(self):
@@ -189,8 +183,8 @@ class Encoders(ann.Network):
         self.readout_source = (pre, pre_variable)
         self.answer_units = self.create(N_CLASSES, LinearUnit())
         self.readout = [
-            _connect_all(self, pre, self.answer_units, "ff", DeltaRule(pre_variable=pre_variable)),
-            _connect_all(self, self.bias, self.answer_units, "ff", DeltaRule()),
+            connect_all(self, pre, self.answer_units, "ff", DeltaRule(pre_variable=pre_variable)),
+            connect_all(self, self.bias, self.answer_units, "ff", DeltaRule()),
         ]
 
 
@@ -214,10 +208,10 @@ class HebbianImageNetwork(Encoders):
         self.rule = dict(gamma_pos=gamma_pos, gamma_neg=gamma_neg, w_max=w_max)
         self.keys = self.create(m, KeyNeuron())
         self.values = self.create(m, MemoryValueNeuron(value_from="enc"))
-        self.key_proj = _connect_all(self, self.image_class, self.keys, "enc")
-        self.value_proj = _connect_all(self, self.digit_class, self.values, "enc")
+        self.key_proj = connect_all(self, self.image_class, self.keys, "enc")
+        self.value_proj = connect_all(self, self.digit_class, self.values, "enc")
         self.expansions = (key_weights, value_weights)
-        self.memory = _connect_all(self, self.keys, self.values, "mem", HebbianMemory())
+        self.memory = connect_all(self, self.keys, self.values, "mem", HebbianMemory())
         self._readout(self.values, "recall")
 
     def on_compiled(self):
@@ -272,8 +266,8 @@ class ReservoirImageNetwork(Encoders):
         n = recurrent_weights.shape[0]
         self.units = self.create(n, EchoStateNeuron(leak=leak))
         sources = (self.image_class, self.digit_class, self.gate)
-        self.input_projs = [_connect_all(self, p, self.units, "in") for p in sources]
-        self.rec = _connect_all(self, self.units, self.units, "rec")
+        self.input_projs = [connect_all(self, p, self.units, "in") for p in sources]
+        self.rec = connect_all(self, self.units, self.units, "rec")
         self.fixed = (np.split(input_weights, [N_CLASSES, 2 * N_CLASSES], axis=1), recurrent_weights)
         self._readout(self.units)
 

@@ -21,11 +21,12 @@ KERNELS = ("factored", "equations")
 
 @dataclasses.dataclass(frozen=True)
 class ReservoirConfig:
-    """All values of one reservoir run; ``sparseness`` is the connection probability p."""
+    """All values of one reservoir run; ``density`` is the connection probability p (the
+    fraction of possible recurrent synapses that exist)."""
 
     n_neurons: int = 200
     g: float = 1.5
-    sparseness: float = 1.0
+    density: float = 1.0
     self_connections: bool = True
     eta: float = 0.1
     max_dw: float = 3e-4
@@ -47,8 +48,8 @@ class ReservoirConfig:
         """Raise ValueError with one clear sentence for an impossible value."""
         if self.kernel not in KERNELS:
             raise ValueError(f"kernel must be one of {KERNELS}, got {self.kernel!r}.")
-        if not 0.0 < self.sparseness <= 1.0:
-            raise ValueError(f"sparseness must be in (0, 1], got {self.sparseness}.")
+        if not 0.0 < self.density <= 1.0:
+            raise ValueError(f"density must be in (0, 1], got {self.density}.")
         if self.n_neurons < 2:
             raise ValueError(f"n_neurons must be at least 2, got {self.n_neurons}.")
         ranks = [rank for rank, _ in self.bias_units] + [self.output]
@@ -64,7 +65,7 @@ class ReservoirConfig:
 PRESETS = {
     "miconi2017": ReservoirConfig(),
     "notebook": ReservoirConfig(
-        sparseness=0.1,
+        density=0.1,
         self_connections=False,
         eta=0.5,
         output=100,
@@ -93,10 +94,10 @@ def draw_weights(config: ReservoirConfig, n_inputs: int, rng: np.random.Generato
     w_in = rng.uniform(-1.0, 1.0, (n, n_inputs))
     if not config.output_gets_input:
         w_in[config.output] = np.nan
-    mask = rng.random((n, n)) < config.sparseness
+    mask = rng.random((n, n)) < config.density
     if not config.self_connections:
         np.fill_diagonal(mask, False)
-    scale = config.g / np.sqrt(config.sparseness * n)
+    scale = config.g / np.sqrt(config.density * n)
     w_rec = np.where(mask, rng.normal(0.0, scale, (n, n)), np.nan)
     return w_in, w_rec
 

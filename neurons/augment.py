@@ -90,7 +90,7 @@ class MemoryUnit(ann.Neuron):
 
     :param theta: offset of the sigmoid, 2.5 (Rombouts) or 0 (Martinolli).
 
-    Runtime parameters: ``phi`` (local, the leak of each unit) and ``keep`` (global, 1; 0 for
+    Runtime parameters: ``phi`` (local, the retention of each unit: 1 keeps the whole state) and ``keep`` (global, 1; 0 for
     the one sub-step that clears the memory at the end of a trial).
     """
 

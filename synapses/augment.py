@@ -67,7 +67,7 @@ class MemoryTag(_Tagged):
         sTrace_lm <- phi_m * sTrace_lm + x'_l                             (phase TAG, first)
         Tag_lm    <- lambda gamma Tag_lm + sTrace_lm * sigma'(inp_m) * w'_am
 
-    ``phi_m`` is the memory unit's leak (``post.phi``, a local neuron parameter).
+    ``phi_m`` is the memory unit's retention (``post.phi``, a local neuron parameter).
 
     :param beta: learning rate, 0.15.
     :param lam: tag decay lambda, 0.20 (Rombouts) or 0.15 (Martinolli 12AX).

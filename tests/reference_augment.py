@@ -12,7 +12,7 @@ def sigmoid(u, theta):
 
 class Reference:
     """AuGMEnT with given initial weights (keys and [post, pre] layout of
-    ``networks.augment.draw_weights``); ``phi`` is the leak of each memory unit."""
+    ``networks.augment.draw_weights``); ``phi`` is the retention of each memory unit."""
 
     def __init__(self, weights, phi, *, beta, lam, gamma, theta, bias, binary, symmetric):
         self.beta, self.lam, self.gamma, self.theta = beta, lam, gamma, theta

@@ -159,7 +159,7 @@ def test_sequence_prediction_learns_with_two_distractors(tmp_path):
     assert list(summary["converged"]) == ["True"] * 3
     np.testing.assert_array_equal(summary["test_accuracy"], [1.0] * 3)
     config = read_json(out / "seed-001" / "config.json")
-    assert config["augment"]["leak"] == 1.0 and config["task"]["distractors"] == 2
+    assert config["augment"]["retention"] == 1.0 and config["task"]["distractors"] == 2
     trials = read_records(out / "seed-001" / "trials.csv")
     assert len(trials["trial"]) == summary["trials_to_criterion"][0]
     assert np.all(trials["correct"][-100:] == 1) and not np.all(trials["correct"][:100] == 1)
@@ -198,7 +198,7 @@ def test_saccade_learns_to_fixate_and_starts_to_saccade(tmp_path):
     out = tmp_path / "saccade"
     saccade.main(["--max-trials", "1000", "--seeds", "1-4", "--jobs", "2", "--out", str(out), "--quiet"])
     config = read_json(out / "seed-001" / "config.json")
-    assert config["model"] == "standard" and config["augment"]["leak"] == 1.0
+    assert config["model"] == "standard" and config["augment"]["retention"] == 1.0
     learned = []
     for seed in range(1, 5):
         trials = read_records(out / f"seed-{seed:03d}" / "trials.csv")

@@ -2,7 +2,7 @@
 
 One structure (3 inputs, 3 regular, 4 memory units, 3 actions) is compiled once; the presets
 (graded/binary transients, bias or not, symmetric/separate feedback, theta, lambda) and the
-leak (standard, leaky, hybrid) are runtime values. Whole trials of 3-9 steps on random inputs
+retention phi (standard, leaky, hybrid) are runtime values. Whole trials of 3-9 steps on random inputs
 (repeated values included, so transients are also zero), random actions and random rewards;
 every step compares activities, q, the TD error, tags, traces and all weights. Trials learn
 at every step, once per trial (weight updates gated off until the trial's end, as in sequence
@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 
 from networks import cache
-from networks.augment import AugmentNetwork, draw_weights, leak_per_unit, preset
+from networks.augment import AugmentNetwork, draw_weights, retention_per_unit, preset
 from protocols.tasks.augment import Saccade, SequencePrediction, TemporalXOR, TwelveAX
 from protocols.learning.policies import Policy
 from tests.reference_augment import Reference
 
 N_INPUTS, SIZES = 3, dict(n_regular=3, n_memory=4, n_actions=3)
 TOL = dict(rtol=1e-9, atol=1e-12)
-LEAKS = dict(standard=1.0, leaky=0.7, hybrid=(0.7, 1.0))
+RETENTIONS = dict(standard=1.0, leaky=0.7, hybrid=(0.7, 1.0))
 
 
 def close(actual, expected, what):
@@ -57,15 +57,15 @@ def compare_plastic(net, ref, config):
         np.testing.assert_array_equal(weights["fb_m"], weights["w_m"].T)
 
 
-@pytest.mark.parametrize("leak", LEAKS)
+@pytest.mark.parametrize("model", RETENTIONS)
 @pytest.mark.parametrize("name", ["rombouts2015", "martinolli2018"])
-def test_trials_match_reference(name, leak):
-    config = preset(name, leak=LEAKS[leak], **SIZES)
-    rng = np.random.default_rng([7, len(name), len(leak)])
+def test_trials_match_reference(name, model):
+    config = preset(name, retention=RETENTIONS[model], **SIZES)
+    rng = np.random.default_rng([7, len(name), len(model)])
     weights = draw_weights(config, N_INPUTS, rng)
     net = cache.build(AugmentNetwork, seed=1, n_inputs=N_INPUTS, config=config, weights=weights)
     ref = Reference(
-        weights, leak_per_unit(config.leak, config.n_memory), beta=config.beta, lam=config.lam,
+        weights, retention_per_unit(config.retention, config.n_memory), beta=config.beta, lam=config.lam,
         gamma=config.gamma, theta=config.theta, bias=config.bias,
         binary=config.transients == "binary", symmetric=config.feedback == "symmetric",
     )
@@ -93,10 +93,10 @@ def test_trials_match_reference(name, leak):
     assert moved > 1e-3  # learning really happened in the deepest layer
 
 
-def test_leak_list_must_divide_memory_units():
-    with pytest.raises(ValueError, match=r"leak \(0\.7, 1\.0, 0\.5\) must be one value"):
-        preset("rombouts2015", leak=(0.7, 1.0, 0.5), n_memory=4)
-    np.testing.assert_array_equal(leak_per_unit((0.7, 1.0), 4), [0.7, 0.7, 1.0, 1.0])
+def test_retention_list_must_divide_memory_units():
+    with pytest.raises(ValueError, match=r"retention \(0\.7, 1\.0, 0\.5\) must be one value"):
+        preset("rombouts2015", retention=(0.7, 1.0, 0.5), n_memory=4)
+    np.testing.assert_array_equal(retention_per_unit((0.7, 1.0), 4), [0.7, 0.7, 1.0, 1.0])
 
 
 TASKS = {
@@ -107,20 +107,20 @@ TASKS = {
 }
 
 
-@pytest.mark.parametrize("leak", LEAKS)
+@pytest.mark.parametrize("model", RETENTIONS)
 @pytest.mark.parametrize("name", TASKS)
-def test_task_trials_match_reference(name, leak):
+def test_task_trials_match_reference(name, model):
     """Whole trials of each task, actions from an exploring policy on the network's q, the
     task's rewards and its learning schedule (once per trial in sequence prediction)."""
     make_task, preset_name, sizes = TASKS[name]
     task = make_task()
-    config = preset(preset_name, leak=LEAKS[leak], n_actions=len(task.outputs), **sizes)
-    rng = np.random.default_rng([11, len(name), len(leak)])
+    config = preset(preset_name, retention=RETENTIONS[model], n_actions=len(task.outputs), **sizes)
+    rng = np.random.default_rng([11, len(name), len(model)])
     weights = draw_weights(config, len(task.inputs), rng)
     net = cache.build(AugmentNetwork, seed=1, n_inputs=len(task.inputs), config=config,
                       weights=weights)
     ref = Reference(
-        weights, leak_per_unit(config.leak, config.n_memory), beta=config.beta, lam=config.lam,
+        weights, retention_per_unit(config.retention, config.n_memory), beta=config.beta, lam=config.lam,
         gamma=config.gamma, theta=config.theta, bias=config.bias,
         binary=config.transients == "binary", symmetric=config.feedback == "symmetric",
     )

@@ -18,7 +18,7 @@ import numpy as np
 from networks import cache
 from networks.reservoir import ReservoirNetwork, draw_weights, preset
 seed, p, eta = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-config = preset("notebook", n_neurons=12, sparseness=p, eta=eta, output=4)
+config = preset("notebook", n_neurons=12, density=p, eta=eta, output=4)
 w_in, w_rec = draw_weights(config, 2, np.random.default_rng(seed))
 net = cache.build(ReservoirNetwork, seed=seed, w_in=w_in, w_rec=w_rec, config=config, trial_steps=20)
 net.start_trial(np.zeros(12))
@@ -65,5 +65,5 @@ def _key(**overrides):
 
 def test_key_ignores_values_but_not_structure():
     base = _key()
-    assert _key(sparseness=0.7, eta=0.01, A=30.0, output=7) == base
+    assert _key(density=0.7, eta=0.01, A=30.0, output=7) == base
     assert _key(n_neurons=150) != base

@@ -32,7 +32,7 @@ def test_reservoir_weights_follow_their_stated_distributions(name):
     net = node_perturbation.build_network(config, DNMS(), seed=21)
     w_rec, w_in = net.recurrent_weights(), _input_weights(net)
     present = ~np.isnan(w_rec)
-    p = config.sparseness
+    p = config.density
     # density p (within 4 standard errors), self-connections only where the preset has them
     n_possible = N * N if config.self_connections else N * (N - 1)
     assert abs(present.sum() - p * n_possible) < 4 * np.sqrt(n_possible * p * (1 - p)) + 1e-9

@@ -8,7 +8,7 @@ import pytest
 
 from protocols import dnms, selective_integration
 from protocols.analysis import psychometrics
-from protocols.learning import node_perturbation
+from protocols.learning import augment, node_perturbation
 from protocols.running.results import read_records
 
 DNMS_BUDGET = 3000  # trials (Miconi's); over seeds 1-20 the slowest reached the criterion at 1797
@@ -35,7 +35,7 @@ def test_dnms_is_learned_by_every_seed_within_the_budget(tmp_path):
         assert np.mean(records["error"][:100] < 1.0) < 0.8  # not solved from the start
     config = json.loads((out / "seed-001" / "config.json").read_text())
     assert config["preset"] == "miconi2017" and config["seed"] == 1
-    assert config["reservoir"]["eta"] == 0.1 and config["reservoir"]["sparseness"] == 1.0
+    assert config["reservoir"]["eta"] == 0.1 and config["reservoir"]["density"] == 1.0
     assert config["reservoir"]["kernel"] == "factored"
     assert np.load(out / "seed-001" / "weights.npz")["w_rec"].shape == (200, 200)
 
@@ -45,8 +45,8 @@ def test_dnms_is_learned_by_every_seed_within_the_budget(tmp_path):
     [
         (["--preset", "nope"], "unknown preset 'nope'"),
         (["--trials", "-5"], "--trials must be a positive"),
-        (["--sparseness", "0"], "sparseness must be in (0, 1]"),
-        (["--sparseness", "1.5"], "sparseness must be in (0, 1]"),
+        (["--density", "0"], "density must be in (0, 1]"),
+        (["--sparseness", "1.5"], "density must be in (0, 1]"),
         (["--seeds", "x"], "--seeds 'x'"),
         (["--kernel", "numpy"], "invalid choice: 'numpy'"),
     ],
@@ -75,7 +75,9 @@ def test_interrupted_run_leaves_no_results_folder(tmp_path, monkeypatch):
     out = tmp_path / "run"
     with pytest.raises(KeyboardInterrupt):
         dnms.main(["--preset", "notebook", "--trials", "10", "--out", str(out), "--quiet"])
-    assert list(tmp_path.iterdir()) == []
+    # nothing under the final name; the staging folder is what --resume continues
+    assert [p.name for p in tmp_path.iterdir()] == ["run.partial"]
+    assert not list((tmp_path / "run.partial").glob("seed-*/summary.json"))
 
 
 def test_many_seeds_in_worker_processes(tmp_path):
@@ -89,25 +91,25 @@ def test_many_seeds_in_worker_processes(tmp_path):
     assert not np.allclose(errors[0], errors[1])  # seeds differ...
     again = tmp_path / "again"
     assert dnms.main(["--preset", "notebook", "--trials", "12", "--seed", "4", "--out", str(again), "--quiet"]) == 0
-    np.testing.assert_array_equal(read_records(again / "trials.csv")["error"], errors[1])  # ...and repeat
+    np.testing.assert_array_equal(read_records(again / "seed-004" / "trials.csv")["error"], errors[1])  # ...and repeat
 
 
 def test_selective_integration_writes_psychometric_data(tmp_path):
     out = tmp_path / "si"
     args = ["--preset", "notebook", "--trials", "8", "--repeats", "1", "--out", str(out), "--quiet"]
     assert selective_integration.main(args) == 0
-    data = dict(np.load(out / "psychometric.npz"))
+    data = dict(np.load(out / "seed-001" / "psychometric.npz"))
     levels = len(selective_integration.LEVELS)
     assert data["p_plus"].shape == data["response"].shape == (2, levels, levels)
-    summary = json.loads((out / "summary.json").read_text())
+    summary = json.loads((out / "seed-001" / "summary.json").read_text())
     assert {"slope_relevant", "slope_irrelevant", "logit_relevant"} <= set(summary)
-    config = json.loads((out / "config.json").read_text())
+    config = json.loads((out / "seed-001" / "config.json").read_text())
     assert config["reservoir"]["eta"] == 0.01 and config["reservoir"]["A"] == 30.0
     # retest from the saved weights: measured again, the same twice
     assert selective_integration.main(["retest", str(out), "--repeats", "1"]) == 0
-    first = dict(np.load(out / "psychometric.npz"))
+    first = dict(np.load(out / "seed-001" / "psychometric.npz"))
     assert selective_integration.main(["retest", str(out), "--repeats", "1"]) == 0
-    np.testing.assert_array_equal(first["response"], np.load(out / "psychometric.npz")["response"])
+    np.testing.assert_array_equal(first["response"], np.load(out / "seed-001" / "psychometric.npz")["response"])
 
 
 def test_a_failed_retest_leaves_the_run_as_it_was(tmp_path, monkeypatch):
@@ -154,3 +156,12 @@ def test_logistic_slopes_recover_known_coefficients():
     p_plus = np.stack([logistic(first, second), logistic(second, first)])
     relevant, irrelevant = psychometrics.logistic_slopes(p_plus, levels, repeats=10, ridge=0)
     assert relevant == pytest.approx(20) and irrelevant == pytest.approx(2)
+
+
+def test_configurations_saved_under_older_names_read_back():
+    """Results folders of older versions name the density `sparseness` and AuGMEnT's
+    retention `leak`: they read back under the new names."""
+    reservoir = node_perturbation.settings_from({"preset": "notebook", "reservoir": {"sparseness": 0.3, "bias_units": [[0, 1.0]]}})
+    assert reservoir.density == 0.3
+    settings = augment.settings_from({"augment": {"leak": [0.7, 1.0], "n_memory": 4}})
+    assert settings.retention == (0.7, 1.0)

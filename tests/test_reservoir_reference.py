@@ -30,12 +30,12 @@ class RecordingReservoir(ReservoirNetwork):
 VARIANTS = [(kernel, 0.3) for kernel in KERNELS] + [("factored", 0.8), ("factored", 1.0)]
 
 
-def make_config(kernel, sparseness):
+def make_config(kernel, density):
     return preset(
         "miconi2017",
         kernel=kernel,
         n_neurons=N,
-        sparseness=sparseness,
+        density=density,
         bias_units=((1, 1.0), (5, -1.0)),
         output=3,
         f=300.0,  # many perturbations in a short test
@@ -90,10 +90,10 @@ def test_two_trials_and_weight_update_match_reference(setup):
     trial(net, ref, rng)  # the second trial runs on the updated weights and x_mean
 
 
-@pytest.mark.parametrize("sparseness", [0.3, 1.0])
-def test_factored_trace_longer_than_its_history(sparseness):
+@pytest.mark.parametrize("density", [0.3, 1.0])
+def test_factored_trace_longer_than_its_history(density):
     """A trial longer than the C++ kernel's history (4096 steps) folds it in mid-trial."""
-    config = make_config("factored", sparseness)
+    config = make_config("factored", density)
     rng = np.random.default_rng(12)
     w_in, w_rec = draw_weights(config, N_INPUTS, rng)
     net = cache.build(

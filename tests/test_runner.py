@@ -29,7 +29,7 @@ def test_the_quick_start_runs_again_into_a_new_folder(tmp_path, monkeypatch, cap
     assert len(printed) == 2 and printed[0] != printed[1]
     assert sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "results" / "dnms").iterdir()) == sorted(printed)
     for folder in printed:
-        assert (tmp_path / folder / "summary.json").is_file()
+        assert (tmp_path / folder / "seed-001" / "summary.json").is_file()
 
 
 def test_overwrite_replaces_the_whole_folder(tmp_path):
@@ -44,12 +44,12 @@ def test_overwrite_replaces_the_whole_folder(tmp_path):
 def test_an_existing_folder_is_refused_without_overwrite(tmp_path, capsys):
     out = tmp_path / "run"
     assert dnms.main(SMALL + ["--out", str(out)]) == 0
-    before = (out / "trials.csv").read_text()
+    before = (out / "seed-001" / "trials.csv").read_text()
     with pytest.raises(SystemExit) as exit_info:
         dnms.main(SMALL + ["--seed", "2", "--out", str(out)])
     assert exit_info.value.code == 2
     assert "already holds results; pass --overwrite" in capsys.readouterr().err
-    assert (out / "trials.csv").read_text() == before
+    assert (out / "seed-001" / "trials.csv").read_text() == before
 
 
 def _failing_at(seeds, error):
@@ -118,7 +118,7 @@ def test_resume_reruns_only_the_failed_seeds_of_a_finished_run(tmp_path, monkeyp
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--resume"], "--resume applies to runs over several seeds"),
+        (["--seeds", "1-x"], "is not a list like 7, 1-20 or 1,4,9-11"),
         (["--seeds", "1-2", "--cluster", "local:0"], "local:K needs a whole number of workers K >= 1"),
         (["--seeds", "1-2", "--cluster", "local:2", "--jobs", "2"], "give one of them"),
         (["--seeds", "1-2", "--resume", "--overwrite"], "give one of them"),
@@ -152,9 +152,9 @@ def test_one_seed_runs_in_a_worker_or_on_a_cluster_alike(tmp_path):
     pytest.importorskip("distributed")
     for name, workers in (("here", []), ("worker", ["--jobs", "2"]), ("dask", ["--cluster", "local:1"])):
         assert dnms.main(SMALL + ["--seed", "3", *workers, "--out", str(tmp_path / name)]) == 0
-    here = (tmp_path / "here" / "trials.csv").read_text()
-    assert (tmp_path / "worker" / "trials.csv").read_text() == here
-    assert (tmp_path / "dask" / "trials.csv").read_text() == here
+    here = (tmp_path / "here" / "seed-003" / "trials.csv").read_text()
+    assert (tmp_path / "worker" / "seed-003" / "trials.csv").read_text() == here
+    assert (tmp_path / "dask" / "seed-003" / "trials.csv").read_text() == here
 
 
 def test_a_dask_worker_that_dies_loses_only_its_seed(tmp_path, capsys):

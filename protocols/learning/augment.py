@@ -17,7 +17,7 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from networks import cache
+from networks import cache, presets
 from networks.augment import AugmentConfig, AugmentNetwork, draw_weights
 from protocols.learning.policies import Policy
 from protocols.running import results
@@ -44,9 +44,9 @@ RECORD_DTYPE = [
 
 def settings_from(config) -> AugmentConfig:
     """The :class:`AugmentConfig` saved in a configuration."""
-    fields = dict(config["augment"])
-    if isinstance(fields["leak"], list):
-        fields["leak"] = tuple(fields["leak"])
+    fields = presets.renamed(config["augment"], {"leak": "retention"})
+    if isinstance(fields["retention"], list):
+        fields["retention"] = tuple(fields["retention"])
     return AugmentConfig(**fields).validate()
 
 

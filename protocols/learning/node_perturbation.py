@@ -11,7 +11,7 @@ import gc
 import numpy as np
 from tqdm import tqdm
 
-from networks import cache
+from networks import cache, presets
 from networks.reservoir import ReservoirConfig, ReservoirNetwork, draw_weights, preset
 from protocols.analysis.criteria import trials_to_criterion
 from protocols.running import results
@@ -95,7 +95,7 @@ def test_traces(net, task, rng) -> np.ndarray:
 
 def settings_from(config) -> ReservoirConfig:
     """The :class:`ReservoirConfig` saved in a configuration."""
-    fields = dict(config["reservoir"])
+    fields = presets.renamed(config["reservoir"], {"sparseness": "density"})
     fields["bias_units"] = tuple(tuple(unit) for unit in fields["bias_units"])
     return preset(config["preset"], **fields)
 

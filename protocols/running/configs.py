@@ -5,6 +5,7 @@ Reservoir (Miconi 2017) and AuGMEnT (Rombouts 2015, Martinolli 2018) protocols s
 family's options here; a command adds its task's own.
 """
 
+import argparse
 import dataclasses
 
 from networks import augment, reservoir
@@ -14,7 +15,9 @@ from protocols.running import results, runner
 
 
 RESERVOIR_OPTIONS = [
-    ("--sparseness", dict(type=float, help="connection probability p in (0, 1]")),
+    ("--density", dict(type=float, help="connection density: the probability p in (0, 1] that a "
+                       "recurrent synapse exists (also --sparseness, its old name)")),
+    ("--sparseness", dict(dest="density", type=float, help=argparse.SUPPRESS)),
     ("--stop-at-criterion", dict(action="store_true", help="end training once the criterion is met")),
     ("--kernel", dict(choices=reservoir.KERNELS, help="learning rule as C++ from the trace's factors "
                       "(factored, the default) or as ANNarchy equations (equations)")),
@@ -25,7 +28,7 @@ RESERVOIR_OPTIONS = [
 def reservoir_config(protocol, task, args, **overrides) -> dict:
     """The resolved configuration of a reservoir run (everything but the seed), as saved in
     config.json; ``overrides`` replace preset values (the task's own, e.g. eta)."""
-    overrides["sparseness"] = args.sparseness
+    overrides["density"] = args.density
     overrides["kernel"] = args.kernel
     settings = reservoir.preset(args.preset, **{k: v for k, v in overrides.items() if v is not None})
     return {
@@ -42,14 +45,14 @@ def reservoir_config(protocol, task, args, **overrides) -> dict:
 MODELS = {"standard": 1.0, "leaky": 0.7, "hybrid": (0.7, 1.0)}
 
 
-def leak_from(args):
-    """phi from --leak (explicit, e.g. '0.7,1.0') or --model."""
-    if args.leak is None:
+def retention_from(args):
+    """phi from --retention (explicit, e.g. '0.7,1.0') or --model."""
+    if args.retention is None:
         return MODELS[args.model]
     try:
-        values = tuple(float(v) for v in args.leak.split(","))
+        values = tuple(float(v) for v in args.retention.split(","))
     except ValueError:
-        raise ValueError(f"--leak {args.leak!r} must be numbers separated by commas.") from None
+        raise ValueError(f"--retention {args.retention!r} must be numbers separated by commas.") from None
     return values[0] if len(values) == 1 else values
 
 
@@ -60,7 +63,7 @@ def augment_config(protocol, task, args, sizes=None) -> dict:
     ``sizes`` maps a preset name to the fields the task changes in it (sizes, lambda).
     """
     fields = dict((sizes or {}).get(args.preset, {}), n_actions=len(task.outputs),
-                  leak=leak_from(args))
+                  retention=retention_from(args))
     if args.eps is not None:
         fields["eps"] = args.eps
     if args.beta is not None:
@@ -76,7 +79,7 @@ def augment_config(protocol, task, args, sizes=None) -> dict:
     return {
         "protocol": protocol,
         "preset": args.preset,
-        "model": args.model if args.leak is None else "custom",
+        "model": args.model if args.retention is None else "custom",
         "trials": args.trials,
         "test_trials": args.test_trials,
         "augment": dataclasses.asdict(settings),
@@ -98,8 +101,10 @@ def augment_report(row: dict) -> str:
 
 
 AUGMENT_OPTIONS = [
-    ("--leak", dict(help="explicit leak, one value or a comma list of equal blocks "
-                         "(overrides --model), e.g. 0.7,1.0")),
+    ("--retention", dict(help="explicit retention phi of the memory units (1: no leak), one value "
+                              "or a comma list of equal blocks (overrides --model), e.g. 0.7,1.0; "
+                              "also --leak, its old name")),
+    ("--leak", dict(dest="retention", help=argparse.SUPPRESS)),
     ("--policy", dict(default="max-boltzmann", help=f"one of {list(POLICIES)}")),
     ("--eps", dict(type=float, help="exploration rate (default: the preset's, 0.025)")),
     ("--beta", dict(type=float, help="learning rate (default: the preset's, 0.15)")),
@@ -114,7 +119,7 @@ options)."""
 def model_option(default):
     """--model with the protocol's default: the network its paper's main result uses."""
     return ("--model", dict(choices=sorted(MODELS), default=default,
-                            help="memory leak: standard 1.0, leaky 0.7, hybrid [0.7, 1.0] "
+                            help="memory retention phi: standard 1.0, leaky 0.7, hybrid [0.7, 1.0] "
                             f"(default {default})"))
 
 

@@ -51,16 +51,17 @@ def base_parser(
         help=f"{trials_help} (default {default_trials})",
     )
     parser.set_defaults(trials_flag=trials_flags[0], default_out=default_out)
-    parser.add_argument("--seed", type=int, default=1, help="seed of a single run (default 1)")
-    parser.add_argument("--seeds", help="several seeds, e.g. 1-20 or 1,3,5 (overrides --seed)")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes for --seeds")
+    parser.add_argument("--seeds", "--seed", dest="seeds", default="1", metavar="SEEDS",
+                        help="one seed or several, e.g. 7, 1-20 or 1,3,5 (default 1); every run, "
+                        "of one seed or many, writes the same layout")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1: this one)")
     parser.add_argument("--cluster", metavar="ADDRESS",
-                        help="run --seeds on a Dask scheduler (tcp://host:8786) or on a local "
+                        help="run the seeds on a Dask scheduler (tcp://host:8786) or on a local "
                         "Dask cluster of K workers (local:K)")
     parser.add_argument("--out", help=f"results folder (default: a new folder under {default_out}/)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     parser.add_argument("--resume", action="store_true",
-                        help="continue an interrupted --seeds run in --out (seeds already done are kept)")
+                        help="continue an interrupted run in --out (seeds already done are kept)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -73,10 +74,6 @@ def check_common(args, presets):
         raise ValueError(f"{args.trials_flag} must be a positive number, got {args.trials}.")
     if args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
-    if args.seed < 0:
-        raise ValueError(f"--seed must be non-negative, got {args.seed}.")
-    if args.seeds is None and args.resume:
-        raise ValueError("--resume applies to runs over several seeds; give --seeds too.")
     if args.jobs > 1 and args.cluster:
         raise ValueError("--jobs and --cluster both choose the workers; give one of them.")
     if args.overwrite and args.resume:
@@ -198,7 +195,7 @@ def _same_config(staged: Path, out: Path, config: dict):
 
 
 def run_seeds(run, config: dict, seeds, out, *, executor=None, progress=True, resume=False):
-    """Run ``run(config, seed, folder, progress=False)`` for each seed; write summary.csv.
+    """Run ``run(config, seed, folder, progress)`` for each seed; write summary.csv.
 
     The run is built in ``out.partial`` and replaces ``out`` when all seeds have ended
     (:func:`protocols.running.results.publish`). Each seed gets ``seed-NNN`` (written atomically);
@@ -206,8 +203,8 @@ def run_seeds(run, config: dict, seeds, out, *, executor=None, progress=True, re
     seed whose run raises gets a row with its seed and ``error``; the other seeds go on.
     With ``resume``, seeds whose folders are complete (in ``out.partial`` left by an
     interrupted run, or in ``out``) are not run again. ``executor`` is a
-    ``concurrent.futures.Executor`` (None: one after the other in this process).
-    Returns the rows.
+    ``concurrent.futures.Executor`` (None: one after the other in this process). The progress
+    bar counts seeds, or the trials of a single seed run in this process. Returns the rows.
     """
     out = Path(out)
     staged = results.staging(out)
@@ -222,12 +219,14 @@ def run_seeds(run, config: dict, seeds, out, *, executor=None, progress=True, re
                 shutil.copytree(out / folder.name, folder)
     rows = {seed: _done(folder) for seed, folder in folders.items()}
     todo = [seed for seed in seeds if rows[seed] is None]
-    bar = tqdm(total=len(seeds), initial=len(seeds) - len(todo), desc="seeds", disable=not progress)
+    alone = executor is None and len(seeds) == 1
+    bar = tqdm(total=len(seeds), initial=len(seeds) - len(todo), desc="seeds",
+               disable=not progress or alone)
     with bar:
         if executor is None:
             for seed in todo:
                 try:
-                    rows[seed] = run(config, seed, folders[seed], progress=False)
+                    rows[seed] = run(config, seed, folders[seed], progress=progress and alone)
                 except Exception as error:
                     rows[seed] = _failure(seed, error)
                 bar.update()
@@ -277,18 +276,13 @@ def main(
     try:
         check_common(args, presets)
         config = make_config(args)
-        seeds = parse_seeds(args.seeds) if args.seeds else [args.seed]
+        seeds = parse_seeds(args.seeds)
     except ValueError as error:  # results.InputError among them
         parser.error(str(error))
     try:
         with executor(args.jobs, args.cluster) as pool:
-            if args.seeds is not None:
-                rows = run_seeds(run, config, seeds, args.out, executor=pool,
-                                 progress=not args.quiet, resume=args.resume)
-            elif pool is None:
-                rows = [run(config, args.seed, args.out, progress=not args.quiet)]
-            else:  # one seed in a worker or on the cluster
-                rows = [pool.submit(run, config, args.seed, args.out, progress=False).result()]
+            rows = run_seeds(run, config, seeds, args.out, executor=pool,
+                             progress=not args.quiet, resume=args.resume)
     except results.InputError as error:
         parser.error(str(error))
     failed = [row for row in rows if "error" in row]
