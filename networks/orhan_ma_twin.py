@@ -1,0 +1,55 @@
+"""The JAX twin of :class:`networks.orhan_ma.OrhanMaNetwork`: the same model as a
+differentiable function, for training by backpropagation through time.
+
+Source: Orhan & Ma (2019) Nat. Neurosci. 22:275-283; shared/specs/orhan.md. Over a batch::
+
+    u_t = W h_{t-1} + U x_t + b + b_rec,  h_t = relu(u_t),  h_{-1} = 0
+    y_t = g(V h_t + c)
+
+as one ``lax.scan`` over the steps (the input drive U x_t + b for all steps is one matrix
+product before the scan). In the backward pass the gradient into u_t is clipped element-wise
+to [-clip, clip] (Lasagne's ``grad_clipping=100`` of the original's recurrent layer); the
+forward pass is unchanged. A test holds this function and the ANNarchy network to the same
+activity step by step (tests/test_orhan_ma.py).
+"""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+
+CLIP = 100.0
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1,))
+def clip_gradient(u, bound):
+    """The identity forward; the cotangent clipped to [-bound, bound] backward."""
+    return u
+
+
+def _clip_forward(u, bound):
+    return u, None
+
+
+def _clip_backward(bound, _, cotangent):
+    return (jnp.clip(cotangent, -bound, bound),)
+
+
+clip_gradient.defvjp(_clip_forward, _clip_backward)
+
+
+@functools.partial(jax.jit, static_argnames=("sigmoid", "clip"))
+def run(params, inputs, sigmoid: bool, clip: float = CLIP):
+    """Hidden activity (trials x steps x N) and outputs (trials x steps x outputs) for
+    ``inputs`` (trials x steps x inputs); ``params`` as :func:`networks.orhan_ma.initial_parameters`."""
+    drive = jnp.einsum("bti,ni->tbn", inputs, params["U"]) + params["b"] + params["b_rec"]
+
+    def step(h, drive_t):
+        h = jax.nn.relu(clip_gradient(h @ params["W"].T + drive_t, clip))
+        return h, h
+
+    h0 = jnp.zeros((inputs.shape[0], params["W"].shape[0]), dtype=drive.dtype)
+    _, hidden = jax.lax.scan(step, h0, drive)
+    hidden = jnp.swapaxes(hidden, 0, 1)
+    outputs = hidden @ params["V"].T + params["c"]
+    return hidden, jax.nn.sigmoid(outputs) if sigmoid else outputs
