@@ -20,6 +20,7 @@ COMMANDS = {
     "sequence-prediction": "protocols.sequence_prediction",
     "txor": "protocols.txor",
     "image-association": "protocols.image_association",
+    "orhan-ma": "protocols.orhan_ma",
 }
 """Command name -> module with ``main(argv)``; ``python protocols/<module>.py`` runs it too."""
 

@@ -164,10 +164,12 @@ def executor(jobs=1, cluster=None):
         yield client.get_executor()
 
 
-def _failure(seed, error) -> dict:
-    """The summary row of a seed whose run raised ``error``."""
+def _failure(key, error) -> dict:
+    """The summary row of a job whose run raised ``error``: its key (a seed, or a dict of
+    the values that name the job) and the error."""
     message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return {"seed": seed, "error": f"{type(error).__name__}: {message}" if message else type(error).__name__}
+    fields = dict(key) if isinstance(key, dict) else {"seed": key}
+    return {**fields, "error": f"{type(error).__name__}: {message}" if message else type(error).__name__}
 
 
 def _done(folder: Path):
@@ -194,17 +196,26 @@ def _same_config(staged: Path, out: Path, config: dict):
         )
 
 
-def run_seeds(run, config: dict, seeds, out, *, executor=None, progress=True, resume=False):
-    """Run ``run(config, seed, folder, progress)`` for each seed; write summary.csv.
+def run_seeds(run, config: dict, seeds, out, **options):
+    """Run ``run(config, seed, folder, progress)`` for each seed, in ``seed-NNN`` folders
+    (:func:`run_jobs`). Returns the rows."""
+    return run_jobs(run, config, {f"seed-{seed:03d}": seed for seed in seeds}, out, **options)
 
-    The run is built in ``out.partial`` and replaces ``out`` when all seeds have ended
-    (:func:`protocols.running.results.publish`). Each seed gets ``seed-NNN`` (written atomically);
-    ``summary.csv`` holds one row per seed (the dicts that ``run`` returns) in seed order. A
-    seed whose run raises gets a row with its seed and ``error``; the other seeds go on.
-    With ``resume``, seeds whose folders are complete (in ``out.partial`` left by an
-    interrupted run, or in ``out``) are not run again. ``executor`` is a
-    ``concurrent.futures.Executor`` (None: one after the other in this process). The progress
-    bar counts seeds, or the trials of a single seed run in this process. Returns the rows.
+
+def run_jobs(run, config: dict, jobs: dict, out, *, executor=None, progress=True, resume=False, together=None):
+    """Run ``run(config, key, folder, progress)`` for each job; write summary.csv.
+
+    ``jobs`` maps a folder name to the job's key (a seed, or a dict of the values that name
+    the job, e.g. task, lambda0, sigma0 and seed). The run is built in ``out.partial`` and
+    replaces ``out`` when all jobs have ended (:func:`protocols.running.results.publish`).
+    Each job gets its folder (written atomically); ``summary.csv`` holds one row per job (the
+    dicts that ``run`` returns) in the order of ``jobs``. A job whose run raises gets a row
+    with its key and ``error``; the other jobs go on. With ``resume``, jobs whose folders are
+    complete (in ``out.partial`` left by an interrupted run, or in ``out``) are not run again.
+    ``executor`` is a ``concurrent.futures.Executor`` (None: in this process, one after the
+    other, or all at once through ``together(config, keys, folders, progress) -> rows`` where
+    given, e.g. a vmapped grid). The progress bar counts jobs, or the work of a single job
+    run in this process. Returns the rows.
     """
     out = Path(out)
     staged = results.staging(out)
@@ -212,34 +223,41 @@ def run_seeds(run, config: dict, seeds, out, *, executor=None, progress=True, re
         shutil.rmtree(staged, ignore_errors=True)
     staged.mkdir(parents=True, exist_ok=True)
     _same_config(staged, out, config)
-    folders = {seed: staged / f"seed-{seed:03d}" for seed in seeds}
+    folders = {name: staged / name for name in jobs}
     if resume and out.is_dir():
-        for seed, folder in folders.items():
-            if not folder.exists() and _done(out / folder.name) is not None:
-                shutil.copytree(out / folder.name, folder)
-    rows = {seed: _done(folder) for seed, folder in folders.items()}
-    todo = [seed for seed in seeds if rows[seed] is None]
-    alone = executor is None and len(seeds) == 1
-    bar = tqdm(total=len(seeds), initial=len(seeds) - len(todo), desc="seeds",
+        for name, folder in folders.items():
+            if not folder.exists() and _done(out / name) is not None:
+                shutil.copytree(out / name, folder)
+    rows = {name: _done(folder) for name, folder in folders.items()}
+    todo = [name for name in jobs if rows[name] is None]
+    alone = executor is None and (len(jobs) == 1 or together is not None)
+    bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), desc="jobs" if together else "seeds",
                disable=not progress or alone)
     with bar:
-        if executor is None:
-            for seed in todo:
+        if executor is None and together is not None and todo:
+            try:
+                done = together(config, [jobs[n] for n in todo], [folders[n] for n in todo], progress)
+                rows.update(zip(todo, done))
+            except Exception as error:
+                rows.update((name, _failure(jobs[name], error)) for name in todo)
+            bar.update(len(todo))
+        elif executor is None:
+            for name in todo:
                 try:
-                    rows[seed] = run(config, seed, folders[seed], progress=progress and alone)
+                    rows[name] = run(config, jobs[name], folders[name], progress=progress and alone)
                 except Exception as error:
-                    rows[seed] = _failure(seed, error)
+                    rows[name] = _failure(jobs[name], error)
                 bar.update()
         else:
-            futures = {executor.submit(run, config, seed, folders[seed], progress=False): seed for seed in todo}
+            futures = {executor.submit(run, config, jobs[name], folders[name], progress=False): name for name in todo}
             for future in concurrent.futures.as_completed(futures):
-                seed = futures[future]
+                name = futures[future]
                 try:
-                    rows[seed] = future.result()
+                    rows[name] = future.result()
                 except Exception as error:
-                    rows[seed] = _failure(seed, error)
+                    rows[name] = _failure(jobs[name], error)
                 bar.update()
-    rows = [rows[seed] for seed in seeds]
+    rows = [rows[name] for name in jobs]
     columns = dict.fromkeys(name for row in rows for name in row if name != "error")
     if any("error" in row for row in rows):
         columns["error"] = None
@@ -257,7 +275,8 @@ def report_criterion(row: dict) -> str:
 
 def main(
     argv, *, description, presets, default_trials, default_out, make_config, run,
-    extra_options=(), report=report_criterion, **parser_options,
+    extra_options=(), report=report_criterion, jobs=None, together=None, label=None,
+    **parser_options,
 ):
     """The command of a protocol: parse, check, run one seed or many, print the outcome.
 
@@ -265,8 +284,10 @@ def main(
     the protocol's top-level (picklable) function; ``extra_options`` are
     ``(flag, argparse keywords)`` pairs; ``report(row)`` is the line printed per seed;
     ``parser_options`` go to :func:`base_parser` (``default_preset``,
-    ``trials_flags``, ``trials_help``). Bad input, including a data file that cannot be
-    used, is one sentence and exit status 2; failed seeds give exit status 1.
+    ``trials_flags``, ``trials_help``). A protocol whose jobs are more than seeds gives
+    ``jobs(config, seeds) -> {folder name: key}``, ``label(row)`` (how a job is named in
+    messages) and optionally ``together`` (see :func:`run_jobs`). Bad input, including a data
+    file that cannot be used, is one sentence and exit status 2; failed jobs give exit status 1.
     """
     parser = base_parser(description, presets, default_trials, default_out, **parser_options)
     for flag, options in extra_options:
@@ -277,21 +298,24 @@ def main(
         check_common(args, presets)
         config = make_config(args)
         seeds = parse_seeds(args.seeds)
+        named = jobs(config, seeds) if jobs else {f"seed-{seed:03d}": seed for seed in seeds}
     except ValueError as error:  # results.InputError among them
         parser.error(str(error))
+    label = label or (lambda row: f"seed {row['seed']}")
     try:
         with executor(args.jobs, args.cluster) as pool:
-            rows = run_seeds(run, config, seeds, args.out, executor=pool,
-                             progress=not args.quiet, resume=args.resume)
+            rows = run_jobs(run, config, named, args.out, executor=pool, progress=not args.quiet,
+                            resume=args.resume, together=together)
     except results.InputError as error:
         parser.error(str(error))
     failed = [row for row in rows if "error" in row]
     for row in rows:
-        print(f"seed {row['seed']}: failed ({row['error']})" if row in failed else report(row))
+        print(f"{label(row)}: failed ({row['error']})" if row in failed else report(row))
     print(f"results in {args.out}")
     if failed:
-        names = ", ".join(str(row["seed"]) for row in failed)
-        print(f"error: {len(failed)} of {len(rows)} seeds failed ({names}); summary.csv gives each "
+        what = "seeds" if jobs is None else "networks"
+        names = ", ".join(label(row).removeprefix("seed ") if jobs is None else label(row) for row in failed)
+        print(f"error: {len(failed)} of {len(rows)} {what} failed ({names}); summary.csv gives each "
               "error; --resume runs them again.", file=sys.stderr)
         return 1
     return 0

@@ -1,0 +1,242 @@
+"""Backpropagation through time in the JAX twin, with optax: Orhan & Ma's (2019) training.
+
+Source: Orhan & Ma (2019) Nat. Neurosci. 22:275-283, Methods; ``run_basic_expts.py`` of the
+authors' code; shared/specs/orhan.md, "Model". The loss of a batch::
+
+    L = task loss over the response period (the last 25 steps)
+        + 1e-4 * mean(h^2 over the last 5 steps)  +  rho * sum of squares of all parameters
+
+with the task loss mean(mod(|y - s|, pi)) (estimation), the binary cross-entropy of
+y clipped to [1e-6, 1 - 1e-6] (binary tasks) or mean |y - s| (Sine). Adam (lr 5e-4, betas
+0.9 and 0.999, eps 1e-8) on batches of 50 fresh trials; the gradient into each pre-activation
+is clipped to +/-100 (:func:`networks.orhan_ma_twin.clip_gradient`).
+
+Many networks train as one computation: a grid of cells (lambda0, sigma0, seed) is one
+``jax.vmap`` of the update over stacked parameters and optimiser states (on a GPU, when JAX
+sees one, the whole grid runs there). The trials of a cell come from its seed alone (the
+stream ``[seed, 1]``), so cells of one seed see the same trials and differ only by their
+initial scales. Everything is seeded: the same cells and settings give the same weights, bit
+for bit, on one machine. A checkpoint (every ``report_every`` updates) lets an interrupted
+training resume where it stopped, with the same result as an uninterrupted one.
+"""
+
+import dataclasses
+import json
+import os
+from collections import deque
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from tqdm import tqdm
+
+from networks import orhan_ma_twin as twin
+from networks.orhan_ma import initial_parameters
+
+CLIP_PROBABILITY = 1e-6
+
+
+@dataclasses.dataclass(frozen=True)
+class Training:
+    """The values of a BPTT training (the paper's by default)."""
+
+    updates: int = 25_001
+    batch: int = 50
+    hidden: int = 500
+    learning_rate: float = 5e-4
+    activity_penalty: float = 1e-4
+    penalty_steps: int = 5
+    rho: float = 0.0
+    clip: float = 100.0
+    report_every: int = 500
+    stop_below: float | None = None  # early stop: the check fractional loss below this, twice running
+    check_trials: int = 500
+
+    def validate(self):
+        """Raise ValueError with one clear sentence for an impossible value."""
+        for name in ("updates", "batch", "hidden", "report_every", "check_trials", "penalty_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
+        for name in ("learning_rate", "clip"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}.")
+        if self.rho < 0 or self.activity_penalty < 0:
+            raise ValueError(f"rho and the activity penalty must be non-negative, got {self.rho}, {self.activity_penalty}.")
+        return self
+
+
+PRESETS = {"orhan2019": Training()}
+
+
+def task_loss(kind, outputs, targets):
+    """The task loss of ``outputs`` against ``targets`` (both over the response period)."""
+    if kind == "mod_pi":
+        return jnp.mean(jnp.mod(jnp.abs(outputs - targets), jnp.pi))
+    if kind == "cross_entropy":
+        p = jnp.clip(outputs, CLIP_PROBABILITY, 1.0 - CLIP_PROBABILITY)
+        return -jnp.mean(targets * jnp.log(p) + (1.0 - targets) * jnp.log(1.0 - p))
+    if kind == "l1":
+        return jnp.mean(jnp.abs(outputs - targets))
+    raise ValueError(f"unknown loss {kind!r}.")
+
+
+def loss_function(task, training: Training):
+    """``loss(params, inputs, targets) -> (loss, outputs)`` of one network on a batch."""
+    sigmoid, window = task.readout == "sigmoid", task.period("response")
+
+    def loss(params, inputs, targets):
+        hidden, outputs = twin.run(params, inputs, sigmoid=sigmoid, clip=training.clip)
+        value = task_loss(task.loss, outputs[:, window], targets[:, window])
+        value += training.activity_penalty * jnp.mean(hidden[:, -training.penalty_steps:] ** 2)
+        if training.rho:
+            value += training.rho * sum(jnp.sum(p**2) for p in jax.tree_util.tree_leaves(params))
+        return value, outputs
+
+    return loss
+
+
+def _grid_update(task, training, optimiser):
+    """One update of every network of a grid; networks with ``active`` False stay as they are."""
+    loss = loss_function(task, training)
+
+    def update(params, state, inputs, targets, active):
+        (value, outputs), grads = jax.value_and_grad(loss, has_aux=True)(params, inputs, targets)
+        changes, new_state = optimiser.update(grads, state, params)
+        new_params = optax.apply_updates(params, changes)
+        keep = lambda new, old: jnp.where(active, new, old)  # noqa: E731
+        return (jax.tree_util.tree_map(keep, new_params, params),
+                jax.tree_util.tree_map(keep, new_state, state), value, outputs)
+
+    return jax.jit(jax.vmap(update))
+
+
+def _stack(trees):
+    return jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *trees)
+
+
+def _nan_free(targets):
+    return np.nan_to_num(targets, nan=0.0).astype(np.float32)
+
+
+class GridTraining:
+    """BPTT of the networks ``cells`` (dicts with lambda0, sigma0, seed) on ``task``.
+
+    :meth:`run` trains until ``training.updates`` (or every network has stopped early) and
+    returns, per cell, the trained parameters (numpy), the training curve (rows every
+    ``report_every`` updates: update, loss, fractional_loss (the mean over those updates of
+    each batch's fractional loss), check_fractional_loss when early stopping is on), the
+    updates done and whether it stopped early. ``checkpoint`` is a file path (npz).
+    """
+
+    def __init__(self, task, cells, training: Training, checkpoint=None):
+        self.task, self.cells, self.training = task, list(cells), training.validate()
+        self.checkpoint = Path(checkpoint) if checkpoint else None
+        self.optimiser = optax.adam(training.learning_rate, b1=0.9, b2=0.999, eps=1e-8)
+        n_in, n_out = len(task.inputs), len(task.outputs)
+        params = [initial_parameters(n_in, n_out, c["seed"], c["lambda0"], c["sigma0"], training.hidden)
+                  for c in self.cells]
+        self.params = _stack(params)
+        self.state = _stack([self.optimiser.init(p) for p in params])
+        self.seeds = sorted({c["seed"] for c in self.cells})
+        self.streams = {seed: np.random.default_rng([seed, 1]) for seed in self.seeds}
+        self.done = 0
+        self.active = np.ones(len(self.cells), dtype=bool)
+        self.below = np.zeros(len(self.cells), dtype=int)
+        self.updates_done = np.zeros(len(self.cells), dtype=int)
+        self.curves = [[] for _ in self.cells]
+        self._update = _grid_update(task, training, self.optimiser)
+        self._checks = None
+        if self.checkpoint is not None and self.checkpoint.exists():
+            self._load()
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def run(self, progress=True, description="BPTT") -> list:
+        t = self.training
+        window = deque(maxlen=t.report_every)
+        bar = tqdm(total=t.updates, initial=self.done, desc=description, disable=not progress, unit="update")
+        with bar:
+            while self.done < t.updates and self.active.any():
+                batches = {seed: self.task.draw(self.streams[seed], t.batch) for seed in self.seeds}
+                inputs = jnp.asarray(np.stack([batches[c["seed"]].inputs for c in self.cells]))
+                targets = jnp.asarray(np.stack([_nan_free(batches[c["seed"]].targets) for c in self.cells]))
+                self.params, self.state, loss, outputs = self._update(
+                    self.params, self.state, inputs, targets, jnp.asarray(self.active))
+                outputs, loss = np.asarray(outputs), np.asarray(loss)
+                window.append([(loss[i], self.task.performance(batches[c["seed"]], outputs[i])["fractional_loss"])
+                               for i, c in enumerate(self.cells)])
+                self.updates_done += self.active
+                self.done += 1
+                bar.update()
+                if self.done % t.report_every == 0 or self.done == t.updates:
+                    self._report(np.asarray(window))
+                    window.clear()
+                    bar.set_postfix(loss=f"{np.median([c[-1]['loss'] for c in self.curves]):.4f}",
+                                    frac_loss=f"{np.median([c[-1]['fractional_loss'] for c in self.curves]):.3f}")
+                    self._save()
+        return [
+            {"params": jax.tree_util.tree_map(lambda leaf, i=i: np.asarray(leaf[i]), self.params),
+             "curve": self.curves[i], "updates": int(self.updates_done[i]),
+             "stopped_early": bool(not self.active[i])}
+            for i in range(len(self.cells))
+        ]
+
+    def _report(self, window):
+        """A curve row per network (its means over the window); the early-stop check."""
+        checks = self._check() if self.training.stop_below is not None else None
+        for i, curve in enumerate(self.curves):
+            if not self.active[i]:
+                continue
+            row = {"update": int(self.updates_done[i]), "loss": float(window[:, i, 0].mean()),
+                   "fractional_loss": float(np.nanmean(window[:, i, 1]))}
+            if checks is not None:
+                row["check_fractional_loss"] = checks[i]
+                self.below[i] = self.below[i] + 1 if checks[i] < self.training.stop_below else 0
+            curve.append(row)
+        self.active &= self.below < 2
+
+    def _check(self) -> list:
+        """The fractional loss of each network on fixed check trials (its stream [seed, 2])."""
+        if self._checks is None:
+            self._checks = {s: self.task.draw(np.random.default_rng([s, 2]), self.training.check_trials)
+                            for s in self.seeds}
+            sigmoid = self.task.readout == "sigmoid"
+            self._run = jax.jit(jax.vmap(lambda p, x: twin.run(p, x, sigmoid=sigmoid, clip=self.training.clip)[1]))
+        inputs = jnp.asarray(np.stack([self._checks[c["seed"]].inputs for c in self.cells]))
+        outputs = np.asarray(self._run(self.params, inputs))
+        return [float(self.task.performance(self._checks[c["seed"]], outputs[i])["fractional_loss"])
+                for i, c in enumerate(self.cells)]
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def _identity(self) -> str:
+        return json.dumps({"task": type(self.task).__name__, "options": self.task.options(),
+                           "cells": self.cells, "training": dataclasses.asdict(self.training)},
+                          sort_keys=True, default=str)
+
+    def _save(self):
+        if self.checkpoint is None:
+            return
+        leaves = jax.tree_util.tree_leaves((self.params, self.state))
+        meta = {"identity": self._identity(), "done": self.done, "curves": self.curves,
+                "streams": {str(s): rng.bit_generator.state for s, rng in self.streams.items()}}
+        self.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.checkpoint.with_name(self.checkpoint.name + ".partial.npz")
+        np.savez(partial, meta=json.dumps(meta), active=self.active, below=self.below,
+                 updates_done=self.updates_done, **{f"leaf{i}": np.asarray(x) for i, x in enumerate(leaves)})
+        os.replace(partial, self.checkpoint)
+
+    def _load(self):
+        saved = np.load(self.checkpoint)
+        meta = json.loads(str(saved["meta"]))
+        if meta["identity"] != self._identity():
+            raise ValueError(f"the checkpoint {self.checkpoint} belongs to another training; delete it or start afresh.")
+        structure = jax.tree_util.tree_structure((self.params, self.state))
+        leaves = [jnp.asarray(saved[f"leaf{i}"]) for i in range(structure.num_leaves)]
+        self.params, self.state = jax.tree_util.tree_unflatten(structure, leaves)
+        self.done, self.curves = meta["done"], meta["curves"]
+        for seed, state in meta["streams"].items():
+            self.streams[int(seed)].bit_generator.state = state
+        self.active, self.below, self.updates_done = saved["active"], saved["below"], saved["updates_done"]

@@ -1,0 +1,136 @@
+"""Orhan & Ma's (2019) protocol per network: BPTT in the JAX twin, then the test in ANNarchy.
+
+Source: Orhan & Ma (2019) Nat. Neurosci. 22:275-283; shared/specs/orhan.md. A network is a
+job keyed by (task, lambda0, sigma0, seed). It is trained by :class:`bptt.GridTraining`
+(alone, :func:`run`, or with the other networks of its task as one vmapped computation,
+:func:`run_together`); its weights are then loaded into the ANNarchy network of record,
+which plays the test trials (stream ``[seed, 4]``): the fractional loss against the ideal
+observer on all of them, the sequentiality index and the peak-order weight asymmetry on the
+first ``si_trials`` (300, the paper's). A network is included in the SI analysis if its test
+fractional loss is below 0.5.
+
+Its results folder: config.json, curve.csv (the training curve), weights.npz (the trained
+parameters), summary.json (the row of summary.csv) and activity.npz (the first 20 test
+trials: ``activity`` trials x steps x units, ``inputs``, ``outputs``, and ``si`` per trial).
+"""
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from networks import cache
+from networks.orhan_ma import OrhanMaNetwork
+from protocols.analysis.sequentiality import peak_order_asymmetry, sequentiality
+from protocols.learning.bptt import GridTraining, Training
+from protocols.running import results
+from protocols.tasks.orhan_ma import TASKS
+
+INCLUDED_BELOW = 0.5
+KEPT_TRIALS = 20
+
+
+def make_task(config, name):
+    """The task ``name`` with the options the configuration records."""
+    return TASKS[name](**config["task_options"].get(name, {}))
+
+
+def training_of(config) -> Training:
+    return Training(**config["training"])
+
+
+def _cell(key) -> dict:
+    return {name: key[name] for name in ("lambda0", "sigma0", "seed")}
+
+
+def _checkpoint(folder: Path, name: str) -> Path:
+    return folder.parent / "checkpoints" / f"{name}.npz"
+
+
+def evaluate(config, task, params, seed) -> tuple:
+    """Test the trained ``params`` in the ANNarchy network: (summary values, arrays to keep)."""
+    training = training_of(config)
+    net = cache.build(OrhanMaNetwork, seed=seed, n_inputs=len(task.inputs), n_hidden=training.hidden,
+                      n_outputs=len(task.outputs))
+    net.load(params, task.readout == "sigmoid")
+    test = task.draw(np.random.default_rng([seed, 4]), config["test_trials"])
+    hidden, outputs = net.play_batch(test.inputs)
+    performance = task.performance(test, outputs)
+    analysed = hidden[: config["si_trials"]]
+    si = sequentiality(analysed)
+    asymmetry = peak_order_asymmetry(params["W"], analysed)
+    summary = {
+        **{k: float(v) for k, v in performance.items()},
+        "included": bool(performance["fractional_loss"] < INCLUDED_BELOW),
+        "si": si["si"], "entropy": si["entropy"], "ridge_to_background": si["ridge_to_background"],
+        "si_units": si["units"], "si_capped_units": si["capped_units"], "si_empty_trials": si["empty_trials"],
+        "weight_asymmetry": asymmetry["asymmetry"],
+    }
+    kept = slice(0, KEPT_TRIALS)
+    arrays = {"activity": hidden[kept].astype(np.float32), "inputs": test.inputs[kept],
+              "outputs": outputs[kept].astype(np.float32), "si": si["per_trial"][kept]}
+    return summary, arrays
+
+
+def _finish(config, key, folder, trained, seconds, together):
+    """Test one trained network and write its folder; returns its summary row."""
+    task = make_task(config, key["task"])
+    with results.results_folder(folder, overwrite=True) as staged:
+        summary, arrays = evaluate(config, task, trained["params"], key["seed"])
+        row = {**key, "updates": trained["updates"], "stopped_early": trained["stopped_early"],
+               **summary, "training_seconds": seconds, "trained_together": together}
+        results.write_json(staged / "config.json", {**config, "network": key})
+        results.write_rows(staged / "curve.csv", trained["curve"])
+        np.savez_compressed(staged / "weights.npz", **trained["params"])
+        np.savez_compressed(staged / "activity.npz", **arrays)
+        results.write_json(staged / "summary.json", row)
+    return row
+
+
+def _discard(checkpoint: Path):
+    checkpoint.unlink(missing_ok=True)
+    try:
+        checkpoint.parent.rmdir()
+    except OSError:  # other checkpoints remain
+        pass
+
+
+def run(config, key, folder, progress=True) -> dict:
+    """Train and test the one network ``key`` (task, lambda0, sigma0, seed) into ``folder``."""
+    folder = Path(folder)
+    task = make_task(config, key["task"])
+    checkpoint = _checkpoint(folder, folder.name)
+    started = time.perf_counter()
+    trainer = GridTraining(task, [_cell(key)], training_of(config), checkpoint)
+    trained = trainer.run(progress, description=label(key))[0]
+    row = _finish(config, key, folder, trained, time.perf_counter() - started, 1)
+    _discard(checkpoint)
+    return row
+
+
+def run_together(config, keys, folders, progress=True) -> list:
+    """Train the networks ``keys`` of each task as one vmapped computation, then test each."""
+    rows = {}
+    for name in dict.fromkeys(key["task"] for key in keys):
+        group = [(key, Path(folder)) for key, folder in zip(keys, folders) if key["task"] == name]
+        checkpoint = _checkpoint(group[0][1], f"together-{name}")
+        started = time.perf_counter()
+        trainer = GridTraining(make_task(config, name), [_cell(k) for k, _ in group], training_of(config), checkpoint)
+        trained = trainer.run(progress, description=f"{name}: {len(group)} networks")
+        seconds = (time.perf_counter() - started) / len(group)
+        for (key, folder), network in zip(group, trained):
+            rows[folder.name] = _finish(config, key, folder, network, seconds, len(group))
+        _discard(checkpoint)
+    return [rows[Path(folder).name] for folder in folders]
+
+
+def label(row) -> str:
+    """How a network is named in messages."""
+    return f"{row['task']} lambda0 {row['lambda0']:g} sigma0 {row['sigma0']:g} seed {row['seed']}"
+
+
+def report(row) -> str:
+    """One line per network: test fractional loss, inclusion, SI and its terms."""
+    verdict = "included" if row["included"] else "excluded"
+    return (f"{label(row)}: fractional loss {row['fractional_loss']:.3f} ({verdict}), "
+            f"SI {row['si']:.2f} (entropy {row['entropy']:.2f} + ridge {row['ridge_to_background']:.2f})")
