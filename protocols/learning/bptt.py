@@ -17,7 +17,8 @@ sees one, the whole grid runs there). The trials of a cell come from its seed al
 stream ``[seed, 1]``), so cells of one seed see the same trials and differ only by their
 initial scales. Everything is seeded: the same cells and settings give the same weights, bit
 for bit, on one machine. A checkpoint (every ``report_every`` updates) lets an interrupted
-training resume where it stopped, with the same result as an uninterrupted one.
+training resume where it stopped, with the same result as an uninterrupted one (or continue
+a finished one to more updates).
 """
 
 import dataclasses
@@ -212,9 +213,11 @@ class GridTraining:
     # -- checkpoints ---------------------------------------------------------------------
 
     def _identity(self) -> str:
+        """What a checkpoint must match to be resumed: all but the number of updates (a
+        training can be continued to more updates)."""
+        training = {k: v for k, v in dataclasses.asdict(self.training).items() if k != "updates"}
         return json.dumps({"task": type(self.task).__name__, "options": self.task.options(),
-                           "cells": self.cells, "training": dataclasses.asdict(self.training)},
-                          sort_keys=True, default=str)
+                           "cells": self.cells, "training": training}, sort_keys=True, default=str)
 
     def _save(self):
         if self.checkpoint is None:
