@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from figures import regenerate
 from networks import orhan_ma_twin as twin
 from networks.orhan_ma import initial_parameters
 from protocols import orhan_ma as command
@@ -100,6 +101,7 @@ def test_the_command_trains_a_grid_and_writes_each_network(tmp_path):
     assert activity["activity"].shape == (20, 150, 20) and activity["si"].shape == (20,)
     assert len(read_records(folder / "curve.csv")["update"]) == 3
     assert not (out / "checkpoints").exists()
+    assert len(regenerate.regenerate(out)) == 6  # si_grid, si_per_task, activity: PNG and SVG
     # one network per worker gives the same networks (the same seeds, trained alone)
     alone = tmp_path / "alone"
     assert command.main(args[:-3] + ["--jobs", "2", "--out", str(alone), "--quiet"]) == 0

@@ -22,6 +22,7 @@ a finished one to more updates).
 """
 
 import dataclasses
+import functools
 import json
 import os
 from collections import deque
@@ -98,9 +99,23 @@ def loss_function(task, training: Training):
     return loss
 
 
-def _grid_update(task, training, optimiser):
-    """One update of every network of a grid; networks with ``active`` False stay as they are."""
+UPDATE_FIELDS = ("learning_rate", "activity_penalty", "penalty_steps", "rho", "clip")
+"""The fields of :class:`Training` that the update computes with."""
+
+
+def _grid_update(task, training):
+    """One update of every network of a grid, compiled once per task and loss (whatever the
+    grid, the updates or the sizes); networks with ``active`` False stay as they are."""
+    fields = tuple(getattr(training, name) for name in UPDATE_FIELDS)
+    return _compiled_update(type(task), json.dumps(task.options(), sort_keys=True), fields)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_update(task_class, task_options: str, fields: tuple):
+    task = task_class(**json.loads(task_options))
+    training = Training(**dict(zip(UPDATE_FIELDS, fields)))
     loss = loss_function(task, training)
+    optimiser = _adam(training)
 
     def update(params, state, inputs, targets, active):
         (value, outputs), grads = jax.value_and_grad(loss, has_aux=True)(params, inputs, targets)
@@ -111,6 +126,10 @@ def _grid_update(task, training, optimiser):
                 jax.tree_util.tree_map(keep, new_state, state), value, outputs)
 
     return jax.jit(jax.vmap(update))
+
+
+def _adam(training):
+    return optax.adam(training.learning_rate, b1=0.9, b2=0.999, eps=1e-8)
 
 
 def _stack(trees):
@@ -134,7 +153,7 @@ class GridTraining:
     def __init__(self, task, cells, training: Training, checkpoint=None):
         self.task, self.cells, self.training = task, list(cells), training.validate()
         self.checkpoint = Path(checkpoint) if checkpoint else None
-        self.optimiser = optax.adam(training.learning_rate, b1=0.9, b2=0.999, eps=1e-8)
+        self.optimiser = _adam(training)
         n_in, n_out = len(task.inputs), len(task.outputs)
         params = [initial_parameters(n_in, n_out, c["seed"], c["lambda0"], c["sigma0"], training.hidden)
                   for c in self.cells]
@@ -147,7 +166,7 @@ class GridTraining:
         self.below = np.zeros(len(self.cells), dtype=int)
         self.updates_done = np.zeros(len(self.cells), dtype=int)
         self.curves = [[] for _ in self.cells]
-        self._update = _grid_update(task, training, self.optimiser)
+        self._update = _grid_update(task, training)
         self._checks = None
         if self.checkpoint is not None and self.checkpoint.exists():
             self._load()

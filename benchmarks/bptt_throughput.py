@@ -1,0 +1,94 @@
+"""BPTT throughput of Orhan & Ma's networks against this machine's own float32 matrix rate.
+
+    python benchmarks/bptt_throughput.py [--hidden 500] [--grid 4] [--updates 20]
+
+Measured in one run, on the device JAX uses (the CPU here, a GPU where present):
+
+1. the machine's float32 matrix-product rate (a 2048 x 2048 product, GFLOP/s, 2 per
+   multiply-add): the ceiling;
+2. one network's BPTT updates per second (batch 50, 150 steps), and the fraction of the
+   ceiling they reach. One update costs three products of (50 x N) by (N x N) per step
+   (forward, the gradient into h, the gradient of W): 3 * 150 * 2 * 50 * N^2 FLOP
+   (11.25 GFLOP at N = 500, i.e. 5.6 G multiply-adds), plus the input and readout products
+   and the trial generation in numpy, which are counted as overhead, not work;
+3. a vmapped grid of ``--grid`` networks against the same networks trained one after the
+   other: network-updates per second and their ratio;
+4. the ANNarchy network's test trials per second next to the twin's (forward only).
+
+The first updates (compilation) are not timed.
+"""
+
+import argparse
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from networks import cache
+from networks import orhan_ma_twin as twin
+from networks.orhan_ma import OrhanMaNetwork, initial_parameters
+from protocols.learning.bptt import GridTraining, Training
+from protocols.tasks.orhan_ma import TASKS
+
+
+def matrix_rate(size=2048, repeats=10) -> float:
+    """float32 GFLOP/s of a size x size matrix product on JAX's device."""
+    a = jax.random.normal(jax.random.PRNGKey(0), (size, size), jnp.float32)
+    product = jax.jit(lambda x: x @ x)
+    product(a).block_until_ready()
+    started = time.perf_counter()
+    for _ in range(repeats):
+        product(a).block_until_ready()
+    return 2 * size**3 * repeats / (time.perf_counter() - started) / 1e9
+
+
+def updates_per_second(task, cells, hidden, updates) -> float:
+    """Updates per second of a grid of ``cells`` trained together (after a warm-up update)."""
+    warm = Training(updates=1, hidden=hidden, report_every=1)
+    GridTraining(task, cells, warm).run(progress=False)
+    training = Training(updates=updates, hidden=hidden, report_every=updates)
+    started = time.perf_counter()
+    GridTraining(task, cells, training).run(progress=False)
+    return updates / (time.perf_counter() - started)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--hidden", type=int, default=500)
+    parser.add_argument("--grid", type=int, default=4)
+    parser.add_argument("--updates", type=int, default=20)
+    parser.add_argument("--trials", type=int, default=50, help="test trials for the playback rates")
+    args = parser.parse_args(argv)
+    task = TASKS["2afc"]()
+    n, steps, batch = args.hidden, task.trial_steps, 50
+    print(f"JAX device: {jax.devices()[0]}")
+    ceiling = matrix_rate()
+    print(f"float32 matrix product: {ceiling:.1f} GFLOP/s (the ceiling)")
+    work = 3 * steps * 2 * batch * n**2 / 1e9
+    one = updates_per_second(task, [dict(lambda0=0.9, sigma0=0.2, seed=1)], n, args.updates)
+    print(f"one network, N = {n}: {one:.2f} updates/s ({1 / one:.3f} s each), {work:.2f} GFLOP each: "
+          f"{one * work:.1f} GFLOP/s = {one * work / ceiling:.0%} of the ceiling")
+    cells = [dict(lambda0=0.9, sigma0=0.2, seed=s) for s in range(1, args.grid + 1)]
+    together = updates_per_second(task, cells, n, args.updates) * len(cells)
+    alone = 1.0 / sum(1.0 / updates_per_second(task, [c], n, args.updates) for c in cells) * len(cells)
+    print(f"{len(cells)} networks: vmapped {together:.2f} network-updates/s, one by one {alone:.2f}: "
+          f"ratio {together / alone:.2f}")
+    params = initial_parameters(len(task.inputs), 1, 1, 0.9, 0.2, n)
+    trials = task.draw(np.random.default_rng(0), args.trials).inputs
+    net = cache.build(OrhanMaNetwork, seed=1, n_inputs=len(task.inputs), n_hidden=n, n_outputs=1)
+    net.load(params, sigmoid=True)
+    started = time.perf_counter()
+    net.play_batch(trials)
+    annarchy = args.trials / (time.perf_counter() - started)
+    jparams = {k: jnp.asarray(v) for k, v in params.items()}
+    twin.run(jparams, jnp.asarray(trials), sigmoid=True)[1].block_until_ready()
+    started = time.perf_counter()
+    twin.run(jparams, jnp.asarray(trials), sigmoid=True)[1].block_until_ready()
+    jax_rate = args.trials / (time.perf_counter() - started)
+    print(f"test trials/s: ANNarchy (one by one) {annarchy:.0f}, twin (batched) {jax_rate:.0f}: "
+          f"ratio {annarchy / jax_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()

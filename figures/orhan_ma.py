@@ -1,0 +1,127 @@
+"""Figures of Orhan & Ma runs, from their results folders only (summary.csv, activity.npz).
+
+    python figures/orhan_ma.py RESULTS [--out DIR]
+
+- si_grid.png/svg: SI over the (lambda0, sigma0) grid, one heat map per task (the median over
+  seeds of the included networks; a cell with no included network is crossed out);
+- si_per_task.png/svg: SI of every network per task (included filled, excluded hollow), the
+  median of the included as a bar, with its two terms beside it;
+- activity.png/svg: the test activity of one trained network (the included one with the
+  highest SI, else the first), units sorted by their peak time: a sequence shows as a
+  diagonal ridge, persistence as horizontal bands.
+"""
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from figures import common
+from figures.common import plt
+from protocols.running.results import read_records
+
+PROTOCOL = "orhan_ma"
+
+
+def load(folder) -> dict:
+    """summary.csv of an Orhan & Ma results folder as columns."""
+    path = Path(folder) / "summary.csv"
+    if not path.is_file():
+        raise ValueError(f"{folder} holds no Orhan & Ma summary.csv.")
+    rows = read_records(path)
+    if "error" in rows:
+        keep = np.array([not e for e in rows["error"]])
+        rows = {k: np.asarray(v)[keep] for k, v in rows.items()}
+    return {k: np.asarray(v) for k, v in rows.items()}
+
+
+def _included(rows):
+    return np.array([str(v) == "True" for v in rows["included"]])
+
+
+def si_grid_figure(rows):
+    tasks = list(dict.fromkeys(rows["task"]))
+    lambdas, sigmas = np.unique(rows["lambda0"]), np.unique(rows["sigma0"])
+    fig, axes = plt.subplots(1, len(tasks), figsize=(3.2 * len(tasks) + 0.8, 3.0), squeeze=False)
+    included = _included(rows)
+    for ax, task in zip(axes[0], tasks):
+        grid = np.full((len(sigmas), len(lambdas)), np.nan)
+        for i, sig in enumerate(sigmas):
+            for j, lam in enumerate(lambdas):
+                cell = (rows["task"] == task) & (rows["lambda0"] == lam) & (rows["sigma0"] == sig)
+                if (cell & included).any():
+                    grid[i, j] = np.median(rows["si"][cell & included])
+                elif cell.any():
+                    ax.plot(j, i, "x", color="0.4", markersize=10)
+        image = ax.imshow(grid, origin="lower", cmap="viridis", aspect="auto")
+        ax.set_xticks(range(len(lambdas)), [f"{v:g}" for v in lambdas], rotation=45)
+        ax.set_yticks(range(len(sigmas)), [f"{v:g}" for v in sigmas])
+        ax.set_xlabel("lambda0")
+        ax.set_ylabel("sigma0")
+        ax.set_title(task)
+        fig.colorbar(image, ax=ax, label="SI (median of included)")
+    fig.tight_layout()
+    return fig
+
+
+def si_per_task_figure(rows):
+    tasks = list(dict.fromkeys(rows["task"]))
+    included = _included(rows)
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
+    rng = np.random.default_rng(0)
+    for ax, column, title in zip(axes, ("si", "entropy", "ridge_to_background"), ("SI", "entropy term", "ridge-to-background term")):
+        for k, task in enumerate(tasks):
+            mine = rows["task"] == task
+            x = k + rng.uniform(-0.15, 0.15, mine.sum())
+            inc = included[mine]
+            ax.scatter(x[inc], rows[column][mine][inc], color="C0", s=14)
+            ax.scatter(x[~inc], rows[column][mine][~inc], facecolors="none", edgecolors="0.5", s=14)
+            if inc.any():
+                ax.bar(k, np.median(rows[column][mine][inc]), width=0.6, color="C0", alpha=0.25)
+        ax.set_xticks(range(len(tasks)), tasks)
+        ax.set_title(title)
+    axes[0].set_ylabel("per network (hollow: excluded)")
+    fig.tight_layout()
+    return fig
+
+
+def activity_figure(folder, rows):
+    included = _included(rows)
+    order = np.argsort(-np.where(included, rows["si"], -np.inf))
+    pick = order[0]
+    name = (f"{rows['task'][pick]}-lambda{rows['lambda0'][pick]:.3f}-sigma{rows['sigma0'][pick]:.3f}"
+            f"-seed-{int(rows['seed'][pick]):03d}")
+    activity = np.load(Path(folder) / name / "activity.npz")["activity"][0]
+    active = activity.mean(axis=0) > 0.1
+    shown = activity[:, active] if active.any() else activity
+    shown = shown[:, np.argsort(shown.argmax(axis=0))]
+    shown = shown / np.maximum(shown.max(axis=0), 1e-12)
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.imshow(shown.T, aspect="auto", cmap="magma", interpolation="nearest")
+    ax.set_xlabel("step")
+    ax.set_ylabel("unit (sorted by peak time)")
+    ax.set_title(f"{name}\nSI {rows['si'][pick]:.2f} (first test trial, each unit scaled to its peak)", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def figures(folder) -> list:
+    """(name, figure) pairs of one results folder."""
+    rows = load(folder)
+    return [("si_grid", si_grid_figure(rows)), ("si_per_task", si_per_task_figure(rows)),
+            ("activity", activity_figure(folder, rows))]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("results")
+    parser.add_argument("--out", help="folder for the figures (default RESULTS/figures)")
+    args = parser.parse_args(argv)
+    out = Path(args.out or Path(args.results) / "figures")
+    for name, fig in figures(args.results):
+        common.save(fig, out, name)
+    print(f"figures in {out}")
+
+
+if __name__ == "__main__":
+    main()
