@@ -14,6 +14,8 @@ parameters), summary.json (the row of summary.csv) and activity.npz (the first 2
 trials: ``activity`` trials x steps x units, ``inputs``, ``outputs``, and ``si`` per trial).
 """
 
+import hashlib
+import json
 import time
 from pathlib import Path
 
@@ -113,9 +115,11 @@ def run_together(config, keys, folders, progress=True) -> list:
     rows = {}
     for name in dict.fromkeys(key["task"] for key in keys):
         group = [(key, Path(folder)) for key, folder in zip(keys, folders) if key["task"] == name]
-        checkpoint = _checkpoint(group[0][1], f"together-{name}")
+        cells = [_cell(k) for k, _ in group]
+        digest = hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()[:12]
+        checkpoint = _checkpoint(group[0][1], f"together-{name}-{digest}")  # one per set of networks
         started = time.perf_counter()
-        trainer = GridTraining(make_task(config, name), [_cell(k) for k, _ in group], training_of(config), checkpoint)
+        trainer = GridTraining(make_task(config, name), cells, training_of(config), checkpoint)
         trained = trainer.run(progress, description=f"{name}: {len(group)} networks")
         seconds = (time.perf_counter() - started) / len(group)
         for (key, folder), network in zip(group, trained):
