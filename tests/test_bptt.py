@@ -121,3 +121,14 @@ def test_bad_options_are_one_clear_error(args, message, tmp_path, capsys):
         command.main(args + ["--out", str(tmp_path / "out")])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_network_stops_early_once_its_check_loss_stays_below_the_threshold():
+    task = TASKS["2afc"]()
+    easy = Training(updates=100, hidden=20, report_every=10, stop_below=10.0, check_trials=50)
+    trained = GridTraining(task, cells(1), easy).run(progress=False)[0]
+    assert trained["stopped_early"] and trained["updates"] == 20  # below at the reports of 10 and 20
+    assert [row["update"] for row in trained["curve"]] == [10, 20]
+    never = Training(**{**easy.__dict__, "stop_below": -1.0, "updates": 30})
+    trained = GridTraining(task, cells(1), never).run(progress=False)[0]
+    assert not trained["stopped_early"] and trained["updates"] == 30
