@@ -8,6 +8,9 @@ The model, one update per time step::
     h_t = relu(W h_{t-1} + U x_t + b + b_rec),  h_{-1} = 0
     y_t = g(V h_t + c),  g = identity (estimation tasks) or sigmoid (binary tasks)
 
+and with Hebbian fast weights (``gamma`` > 0) the pre-activation gains
+gamma * clip(h_{t-2} . h_{t-1}, 0, 100) * h_{t-2} (:class:`neurons.orhan_ma.HebbianReluUnit`).
+
 The weights are trained by BPTT in the JAX twin (:mod:`networks.orhan_ma_twin`) and loaded
 here (:meth:`OrhanMaNetwork.load`); this network is the model of record that the analyses
 run. Parameters are a dict of arrays: ``W`` (N x N, [post, pre]), ``U`` (N x inputs),
@@ -21,7 +24,7 @@ import ANNarchy as ann
 import numpy as np
 
 from networks.wiring import connect_all
-from neurons.orhan_ma import Readout, ReluUnit
+from neurons.orhan_ma import HebbianReluUnit, Readout, ReluUnit
 
 GLOROT_GAIN = 0.95
 
@@ -66,12 +69,14 @@ class OrhanMaNetwork(ann.Network):
     :param n_inputs: input units.
     :param n_hidden: recurrent units (500 in the paper).
     :param n_outputs: readout units.
+    :param gamma: the rate of Hebbian fast weights (0: none, the basic model; else
+        :class:`neurons.orhan_ma.HebbianReluUnit`, the paper's 7e-4; a runtime value).
     """
 
-    def __init__(self, n_inputs, n_hidden=500, n_outputs=1):
-        self.sizes = (n_inputs, n_hidden, n_outputs)
+    def __init__(self, n_inputs, n_hidden=500, n_outputs=1, gamma=0.0):
+        self.sizes, self.gamma = (n_inputs, n_hidden, n_outputs), gamma
         self.inputs = self.create(ann.InputArray(geometry=n_inputs))
-        self.hidden = self.create(n_hidden, ReluUnit())
+        self.hidden = self.create(n_hidden, HebbianReluUnit(n=n_hidden) if gamma else ReluUnit())
         self.output = self.create(n_outputs, Readout())
         self.U = connect_all(self, self.inputs, self.hidden, "in")
         self.W = connect_all(self, self.hidden, self.hidden, "rec")
@@ -79,6 +84,8 @@ class OrhanMaNetwork(ann.Network):
         self.recorders = (self.monitor(self.hidden, "r"), self.monitor(self.output, "r"))
 
     def on_compiled(self):
+        if self.gamma:
+            self.hidden.gamma = self.gamma
         for recorder in self.recorders:
             recorder.get("r")  # nothing recorded before the first trial counts
 
@@ -102,6 +109,9 @@ class OrhanMaNetwork(ann.Network):
         outputs, steps x outputs)."""
         inputs = np.asarray(inputs, dtype=float)
         self.hidden.r = 0.0
+        if self.gamma:
+            self.hidden.last = 0.0
+            self.hidden.prod = 0.0
         self.output.r = 0.0
         for x in inputs:
             self.inputs.r = x

@@ -3,8 +3,8 @@ differentiable function, for training by backpropagation through time.
 
 Source: Orhan & Ma (2019) Nat. Neurosci. 22:275-283; shared/specs/orhan.md. Over a batch::
 
-    u_t = W h_{t-1} + U x_t + b + b_rec,  h_t = relu(u_t),  h_{-1} = 0
-    y_t = g(V h_t + c)
+    u_t = W h_{t-1} + U x_t + b + b_rec [+ gamma clip(h_{t-2} . h_{t-1}, 0, 100) h_{t-2}]
+    h_t = relu(u_t),  h_{-1} = h_{-2} = 0,  y_t = g(V h_t + c)
 
 as one ``lax.scan`` over the steps (the input drive U x_t + b for all steps is one matrix
 product before the scan). In the backward pass the gradient into u_t is clipped element-wise
@@ -38,18 +38,25 @@ def _clip_backward(bound, _, cotangent):
 clip_gradient.defvjp(_clip_forward, _clip_backward)
 
 
-@functools.partial(jax.jit, static_argnames=("sigmoid", "clip"))
-def run(params, inputs, sigmoid: bool, clip: float = CLIP):
+@functools.partial(jax.jit, static_argnames=("sigmoid", "clip", "gamma"))
+def run(params, inputs, sigmoid: bool, clip: float = CLIP, gamma: float = 0.0):
     """Hidden activity (trials x steps x N) and outputs (trials x steps x outputs) for
-    ``inputs`` (trials x steps x inputs); ``params`` as :func:`networks.orhan_ma.initial_parameters`."""
+    ``inputs`` (trials x steps x inputs); ``params`` as :func:`networks.orhan_ma.initial_parameters`.
+    ``gamma`` > 0 adds Hebbian fast weights: gamma * clip(h_{t-2} . h_{t-1}, 0, 100) * h_{t-2},
+    after the gradient clip (the original's ``CustomRecurrentLayerWithFastWeights`` clips the
+    gradient of W h + U x + b only)."""
     drive = jnp.einsum("bti,ni->tbn", inputs, params["U"]) + params["b"] + params["b_rec"]
 
-    def step(h, drive_t):
-        h = jax.nn.relu(clip_gradient(h @ params["W"].T + drive_t, clip))
-        return h, h
+    def step(carry, drive_t):
+        h1, h2 = carry  # h_{t-1}, h_{t-2}
+        u = clip_gradient(h1 @ params["W"].T + drive_t, clip)
+        if gamma:  # added after the gradient clip, as in the original
+            u = u + gamma * jnp.clip(jnp.sum(h2 * h1, axis=1, keepdims=True), 0.0, 100.0) * h2
+        h = jax.nn.relu(u)
+        return (h, h1), h
 
     h0 = jnp.zeros((inputs.shape[0], params["W"].shape[0]), dtype=drive.dtype)
-    _, hidden = jax.lax.scan(step, h0, drive)
+    _, hidden = jax.lax.scan(step, (h0, h0), drive)
     hidden = jnp.swapaxes(hidden, 0, 1)
     outputs = hidden @ params["V"].T + params["c"]
     return hidden, jax.nn.sigmoid(outputs) if sigmoid else outputs

@@ -41,6 +41,7 @@ def make_config(args) -> dict:
     training = dataclasses.replace(
         PRESETS[args.preset], updates=args.trials, hidden=args.hidden, rho=args.rho,
         stop_below=args.stop_below, report_every=min(args.report_every, args.trials),
+        gamma=CONDITIONS[args.condition]["gamma"],
     ).validate()
     if args.test_trials < 1 or not 1 <= args.si_trials <= args.test_trials:
         raise ValueError(f"--test-trials must be positive and --si-trials in [1, test trials], "
@@ -51,6 +52,7 @@ def make_config(args) -> dict:
     return {
         "protocol": "orhan_ma",
         "preset": args.preset,
+        "condition": args.condition,
         "tasks": list(dict.fromkeys(args.task)),
         "lambda0": lambda0,
         "sigma0": sigma0,
@@ -70,7 +72,16 @@ def jobs(config, seeds) -> dict:
     }
 
 
+CONDITIONS = {
+    "basic": {"gamma": 0.0},
+    "hebbian": {"gamma": 7e-4},  # the fast-weight model ("model 1"), gamma fixed
+}
+"""The paper's training conditions built so far (tethered, dynamic input, variable delay and
+multitask are to come)."""
+
 OPTIONS = [
+    ("--condition", dict(default="basic", choices=sorted(CONDITIONS),
+                         help="basic (default) or hebbian: Hebbian fast weights, gamma 7e-4")),
     ("--task", dict(nargs="+", default=["2afc"], metavar="TASK",
                     help=f"one or more of {', '.join(TASKS)} (default 2afc)")),
     ("--lambda0", dict(default="0.9", help="diagonal of the initial W: a value, a list (0.8,0.98) or "

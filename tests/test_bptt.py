@@ -12,7 +12,7 @@ from networks.orhan_ma import initial_parameters
 from protocols import orhan_ma as command
 from protocols.learning import orhan_ma
 from protocols.learning.bptt import GridTraining, Training, loss_function
-from protocols.running.results import read_records
+from protocols.running.results import read_json, read_records
 from protocols.tasks.orhan_ma import TASKS
 
 SMALL = Training(updates=60, hidden=30, report_every=20)
@@ -132,3 +132,15 @@ def test_a_network_stops_early_once_its_check_loss_stays_below_the_threshold():
     never = Training(**{**easy.__dict__, "stop_below": -1.0, "updates": 30})
     trained = GridTraining(task, cells(1), never).run(progress=False)[0]
     assert not trained["stopped_early"] and trained["updates"] == 30
+
+
+def test_the_hebbian_condition_trains_through_the_fast_weights(tmp_path):
+    out = tmp_path / "hebbian"
+    args = ["--condition", "hebbian", "--task", "2afc", "--hidden", "20", "--updates", "20", "--report-every", "10",
+            "--test-trials", "30", "--si-trials", "10", "--out", str(out), "--quiet"]
+    assert command.main(args) == 0
+    config = read_json(out / "config.json")
+    assert config["condition"] == "hebbian" and config["training"]["gamma"] == 7e-4
+    hebbian = np.load(out / "2afc-lambda0.900-sigma0.200-seed-001" / "weights.npz")["W"]
+    basic = GridTraining(TASKS["2afc"](), cells(1), Training(updates=20, hidden=20, report_every=10)).run(progress=False)[0]
+    assert not np.allclose(hebbian, basic["params"]["W"])  # the fast weights changed the gradients

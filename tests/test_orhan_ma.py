@@ -15,10 +15,10 @@ from protocols.tasks.orhan_ma import TASKS
 N = 40  # hidden units of the small networks the tests compile once
 
 
-def random_parameters(task, rng, n_hidden=N):
+def random_parameters(task, rng, n_hidden=N, lambda0=0.8):
     """Initial weights plus random biases and perturbations: activity of order 1 over a trial."""
     params = initial_parameters(len(task.inputs), len(task.outputs), seed=int(rng.integers(100)),
-                                lambda0=0.8, sigma0=0.15, n_hidden=n_hidden)
+                                lambda0=lambda0, sigma0=0.15, n_hidden=n_hidden)
     noisy = {name: value + rng.normal(0.0, 0.01 if name == "W" else 0.2, value.shape)
              for name, value in params.items()}
     return {name: value.astype(np.float32) for name, value in noisy.items()}
@@ -149,3 +149,34 @@ def test_bad_task_options_are_one_clear_error():
     with pytest.raises(ValueError, match="draws the trial type with the stimulus"):
         TASKS["cd"]().new_trial(np.random.default_rng(0), "same")
     assert TASKS["cd"]().new_trial(np.random.default_rng(0)).trial_type in ("same", "changed")
+
+
+@pytest.mark.parametrize("scale", [1.0, 5.0])  # the scalar product below and above its clip at 100
+def test_hebbian_fast_weights_agree_with_the_twin_and_numpy(scale):
+    """u_t = W h_{t-1} + U x_t + b + gamma clip(h_{t-2} . h_{t-1}, 0, 100) h_{t-2}, in ANNarchy
+    (a global operation over the population), in the twin and here in numpy."""
+    task = TASKS["de1"]()
+    rng = np.random.default_rng([11, int(scale * 10)])
+    params = random_parameters(task, rng, lambda0=0.5)  # stable with the fast weights
+    params["U"] = params["U"] * scale
+    gamma = 0.004  # larger than the paper's 7e-4, so that the term matters in a small network
+    net = cache.build(OrhanMaNetwork, seed=3, n_inputs=50, n_hidden=N, n_outputs=1, gamma=gamma)
+    net.load(params, sigmoid=False)
+    x = task.draw(rng, 2).inputs
+    hidden, outputs = net.play_batch(x)
+    twin_hidden, twin_outputs = twin.run({k: jnp.asarray(v) for k, v in params.items()}, jnp.asarray(x),
+                                         sigmoid=False, gamma=gamma)
+    scale_h = np.abs(hidden).max()
+    np.testing.assert_allclose(np.asarray(twin_hidden), hidden, rtol=1e-4, atol=1e-5 * scale_h)
+    np.testing.assert_allclose(np.asarray(twin_outputs), outputs, rtol=1e-4, atol=1e-5 * scale_h)
+    dots = []
+    for trial, h_trial in zip(x.astype(float), hidden):
+        h1 = h2 = np.zeros(N)
+        for t, x_t in enumerate(trial):
+            dots.append(h2 @ h1)
+            u = params["W"] @ h1 + params["U"] @ x_t + params["b"] + params["b_rec"] + gamma * np.clip(h2 @ h1, 0, 100) * h2
+            h2, h1 = h1, np.maximum(u, 0.0)
+            np.testing.assert_allclose(h_trial[t], h1, rtol=1e-5, atol=1e-6 * scale_h)
+    assert (max(dots) > 100) == (scale > 1)  # the clip acted in one case and not in the other
+    without, _ = twin.run({k: jnp.asarray(v) for k, v in params.items()}, jnp.asarray(x), sigmoid=False)
+    assert np.abs(np.asarray(without) - hidden).max() > 1e-2 * scale_h  # the fast weights mattered

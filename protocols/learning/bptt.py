@@ -9,7 +9,8 @@ authors' code; shared/specs/orhan.md, "Model". The loss of a batch::
 with the task loss mean(mod(|y - s|, pi)) (estimation), the binary cross-entropy of
 y clipped to [1e-6, 1 - 1e-6] (binary tasks) or mean |y - s| (Sine). Adam (lr 5e-4, betas
 0.9 and 0.999, eps 1e-8) on batches of 50 fresh trials; the gradient into each pre-activation
-is clipped to +/-100 (:func:`networks.orhan_ma_twin.clip_gradient`).
+is clipped to +/-100 (:func:`networks.orhan_ma_twin.clip_gradient`). With ``gamma`` > 0 the
+network has Hebbian fast weights (the paper's "model 1"), trained through by BPTT.
 
 Many networks train as one computation: a grid of cells (lambda0, sigma0, seed) is one
 ``jax.vmap`` of the update over stacked parameters and optimiser states (on a GPU, when JAX
@@ -52,6 +53,7 @@ class Training:
     penalty_steps: int = 5
     rho: float = 0.0
     clip: float = 100.0
+    gamma: float = 0.0  # Hebbian fast weights (the paper's "model 1": 7e-4); 0 for the basic model
     report_every: int = 500
     stop_below: float | None = None  # early stop: the check fractional loss below this, twice running
     check_trials: int = 500
@@ -64,8 +66,9 @@ class Training:
         for name in ("learning_rate", "clip"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}.")
-        if self.rho < 0 or self.activity_penalty < 0:
-            raise ValueError(f"rho and the activity penalty must be non-negative, got {self.rho}, {self.activity_penalty}.")
+        if self.rho < 0 or self.activity_penalty < 0 or self.gamma < 0:
+            raise ValueError(f"rho, gamma and the activity penalty must be non-negative, got "
+                             f"{self.rho}, {self.gamma}, {self.activity_penalty}.")
         return self
 
 
@@ -89,7 +92,7 @@ def loss_function(task, training: Training):
     sigmoid, window = task.readout == "sigmoid", task.period("response")
 
     def loss(params, inputs, targets):
-        hidden, outputs = twin.run(params, inputs, sigmoid=sigmoid, clip=training.clip)
+        hidden, outputs = twin.run(params, inputs, sigmoid=sigmoid, clip=training.clip, gamma=training.gamma)
         value = task_loss(task.loss, outputs[:, window], targets[:, window])
         value += training.activity_penalty * jnp.mean(hidden[:, -training.penalty_steps:] ** 2)
         if training.rho:
@@ -99,7 +102,7 @@ def loss_function(task, training: Training):
     return loss
 
 
-UPDATE_FIELDS = ("learning_rate", "activity_penalty", "penalty_steps", "rho", "clip")
+UPDATE_FIELDS = ("learning_rate", "activity_penalty", "penalty_steps", "rho", "clip", "gamma")
 """The fields of :class:`Training` that the update computes with."""
 
 
@@ -223,7 +226,8 @@ class GridTraining:
             self._checks = {s: self.task.draw(np.random.default_rng([s, 2]), self.training.check_trials)
                             for s in self.seeds}
             sigmoid = self.task.readout == "sigmoid"
-            self._run = jax.jit(jax.vmap(lambda p, x: twin.run(p, x, sigmoid=sigmoid, clip=self.training.clip)[1]))
+            t = self.training
+            self._run = jax.jit(jax.vmap(lambda p, x: twin.run(p, x, sigmoid=sigmoid, clip=t.clip, gamma=t.gamma)[1]))
         inputs = jnp.asarray(np.stack([self._checks[c["seed"]].inputs for c in self.cells]))
         outputs = np.asarray(self._run(self.params, inputs))
         return [float(self.task.performance(self._checks[c["seed"]], outputs[i])["fractional_loss"])

@@ -53,7 +53,7 @@ def evaluate(config, task, params, seed) -> tuple:
     """Test the trained ``params`` in the ANNarchy network: (summary values, arrays to keep)."""
     training = training_of(config)
     net = cache.build(OrhanMaNetwork, seed=seed, n_inputs=len(task.inputs), n_hidden=training.hidden,
-                      n_outputs=len(task.outputs))
+                      n_outputs=len(task.outputs), gamma=training.gamma)
     net.load(params, task.readout == "sigmoid")
     test = task.draw(np.random.default_rng([seed, 4]), config["test_trials"])
     hidden, outputs = net.play_batch(test.inputs)
