@@ -41,7 +41,7 @@ def make_config(args) -> dict:
     training = dataclasses.replace(
         PRESETS[args.preset], updates=args.trials, hidden=args.hidden, rho=args.rho,
         stop_below=args.stop_below, report_every=min(args.report_every, args.trials),
-        gamma=CONDITIONS[args.condition]["gamma"],
+        **CONDITIONS[args.condition]["training"],
     ).validate()
     if args.test_trials < 1 or not 1 <= args.si_trials <= args.test_trials:
         raise ValueError(f"--test-trials must be positive and --si-trials in [1, test trials], "
@@ -57,7 +57,7 @@ def make_config(args) -> dict:
         "lambda0": lambda0,
         "sigma0": sigma0,
         "training": dataclasses.asdict(training),
-        "task_options": {name: TASKS[name]().options() for name in args.task},
+        "task_options": {name: TASKS[name](**CONDITIONS[args.condition]["task"]).options() for name in args.task},
         "test_trials": args.test_trials,
         "si_trials": args.si_trials,
         "versions": results.versions(),
@@ -73,15 +73,17 @@ def jobs(config, seeds) -> dict:
 
 
 CONDITIONS = {
-    "basic": {"gamma": 0.0},
-    "hebbian": {"gamma": 7e-4},  # the fast-weight model ("model 1"), gamma fixed
+    "basic": {"training": {}, "task": {}},
+    "hebbian": {"training": {"gamma": 7e-4}, "task": {}},  # fast weights ("model 1"), gamma fixed
+    "tethered": {"training": {"activity_penalty": 0.1}, "task": {"answer_offset": 10}},
 }
-"""The paper's training conditions built so far (tethered, dynamic input, variable delay and
-multitask are to come)."""
+"""The paper's training conditions built so far, as the training and task values each changes
+(dynamic input, variable delay and multitask are to come)."""
 
 OPTIONS = [
     ("--condition", dict(default="basic", choices=sorted(CONDITIONS),
-                         help="basic (default) or hebbian: Hebbian fast weights, gamma 7e-4")),
+                         help="basic (default); hebbian: Hebbian fast weights, gamma 7e-4; tethered: "
+                         "end-of-trial activity penalty 0.1, the answer read at step -10")),
     ("--task", dict(nargs="+", default=["2afc"], metavar="TASK",
                     help=f"one or more of {', '.join(TASKS)} (default 2afc)")),
     ("--lambda0", dict(default="0.9", help="diagonal of the initial W: a value, a list (0.8,0.98) or "

@@ -144,3 +144,15 @@ def test_the_hebbian_condition_trains_through_the_fast_weights(tmp_path):
     hebbian = np.load(out / "2afc-lambda0.900-sigma0.200-seed-001" / "weights.npz")["W"]
     basic = GridTraining(TASKS["2afc"](), cells(1), Training(updates=20, hidden=20, report_every=10)).run(progress=False)[0]
     assert not np.allclose(hebbian, basic["params"]["W"])  # the fast weights changed the gradients
+
+
+def test_the_tethered_condition_penalises_end_activity_and_reads_the_answer_earlier(tmp_path):
+    out = tmp_path / "tethered"
+    args = ["--condition", "tethered", "--task", "comp", "--hidden", "20", "--updates", "10", "--report-every", "10",
+            "--test-trials", "20", "--si-trials", "10", "--out", str(out), "--quiet"]
+    assert command.main(args) == 0
+    config = read_json(out / "config.json")
+    assert config["training"]["activity_penalty"] == 0.1 and config["task_options"]["comp"]["answer_offset"] == 10
+    assert orhan_ma.make_task(config, "comp").answer_step == 140
+    with pytest.raises(ValueError, match="within the response period"):
+        TASKS["comp"](answer_offset=30)

@@ -74,14 +74,17 @@ class OrhanMaTask(Task):
     readout = "linear"
     loss = "mod_pi"
     measure = "estimation"
-    answer_offset = 5  # the answer is read at step -5
     trial_types = ("trial",)
-    _options = ("units", "spontaneous")
+    _options = ("units", "spontaneous", "answer_offset")
 
-    def __init__(self, timing=None, units=50, spontaneous=0.1):
+    def __init__(self, timing=None, units=50, spontaneous=0.1, answer_offset=5):
         super().__init__(timing)
         if units < 2:
             raise ValueError(f"units per location must be at least 2, got {units}.")
+        if not 1 <= answer_offset <= self.timing["response"]:
+            raise ValueError(f"the answer must be read within the response period: answer_offset in "
+                             f"[1, {self.timing['response']}], got {answer_offset}.")
+        self.answer_offset = int(answer_offset)
         if spontaneous < 0:
             raise ValueError(f"the spontaneous rate must be non-negative, got {spontaneous}.")
         self.units, self.spontaneous = int(units), float(spontaneous)
@@ -89,7 +92,8 @@ class OrhanMaTask(Task):
 
     @property
     def answer_step(self) -> int:
-        """The step at which the answer is read (index -5 of the trial)."""
+        """The step at which the answer is read: index -``answer_offset`` of the trial (-5;
+        -10 in the tethered condition)."""
         return self.trial_steps - self.answer_offset
 
     def new_trial(self, rng, trial_type=None) -> OrhanMaTrial:
