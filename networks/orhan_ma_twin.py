@@ -39,24 +39,26 @@ clip_gradient.defvjp(_clip_forward, _clip_backward)
 
 
 @functools.partial(jax.jit, static_argnames=("sigmoid", "clip", "gamma"))
-def run(params, inputs, sigmoid: bool, clip: float = CLIP, gamma: float = 0.0):
+def run(params, inputs, sigmoid: bool, clip: float = CLIP, gamma: float = 0.0, mask=None):
     """Hidden activity (trials x steps x N) and outputs (trials x steps x outputs) for
     ``inputs`` (trials x steps x inputs); ``params`` as :func:`networks.orhan_ma.initial_parameters`.
     ``gamma`` > 0 adds Hebbian fast weights: gamma * clip(h_{t-2} . h_{t-1}, 0, 100) * h_{t-2},
     after the gradient clip (the original's ``CustomRecurrentLayerWithFastWeights`` clips the
-    gradient of W h + U x + b only)."""
+    gradient of W h + U x + b only). ``mask`` (trials x steps), where given, holds the state
+    on its False steps (h_t = h_{t-1}: the original's padding of variable delays)."""
     drive = jnp.einsum("bti,ni->tbn", inputs, params["U"]) + params["b"] + params["b_rec"]
 
-    def step(carry, drive_t):
-        h1, h2 = carry  # h_{t-1}, h_{t-2}
+    def step(carry, sequences):
+        (h1, h2), (drive_t, update_t) = carry, sequences  # h_{t-1}, h_{t-2}
         u = clip_gradient(h1 @ params["W"].T + drive_t, clip)
         if gamma:  # added after the gradient clip, as in the original
             u = u + gamma * jnp.clip(jnp.sum(h2 * h1, axis=1, keepdims=True), 0.0, 100.0) * h2
-        h = jax.nn.relu(u)
+        h = jax.nn.relu(u) if update_t is None else jnp.where(update_t, jax.nn.relu(u), h1)
         return (h, h1), h
 
     h0 = jnp.zeros((inputs.shape[0], params["W"].shape[0]), dtype=drive.dtype)
-    _, hidden = jax.lax.scan(step, (h0, h0), drive)
+    hold = None if mask is None else jnp.swapaxes(mask, 0, 1)[:, :, None]
+    _, hidden = jax.lax.scan(step, (h0, h0), (drive, hold))
     hidden = jnp.swapaxes(hidden, 0, 1)
     outputs = hidden @ params["V"].T + params["c"]
     return hidden, jax.nn.sigmoid(outputs) if sigmoid else outputs

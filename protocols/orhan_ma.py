@@ -38,6 +38,11 @@ def make_config(args) -> dict:
     unknown = [t for t in args.task if t not in TASKS]
     if unknown:
         raise ValueError(f"unknown task {unknown[0]!r}; choose from {', '.join(TASKS)}.")
+    allowed = CONDITIONS[args.condition].get("tasks", list(TASKS))
+    refused = [t for t in args.task if t not in allowed]
+    if refused:
+        raise ValueError(f"the paper did not run {refused[0]} in the {args.condition} condition; "
+                         f"it ran {', '.join(allowed)}.")
     training = dataclasses.replace(
         PRESETS[args.preset], updates=args.trials, hidden=args.hidden, rho=args.rho,
         stop_below=args.stop_below, report_every=min(args.report_every, args.trials),
@@ -76,14 +81,18 @@ CONDITIONS = {
     "basic": {"training": {}, "task": {}},
     "hebbian": {"training": {"gamma": 7e-4}, "task": {}},  # fast weights ("model 1"), gamma fixed
     "tethered": {"training": {"activity_penalty": 0.1}, "task": {"answer_offset": 10}},
+    "variable_delay": {"training": {}, "task": {"delays": [10, 40, 70, 100]},
+                       "tasks": ["de1", "cd", "gde", "2afc", "comp"]},  # the original's Var* tasks
 }
 """The paper's training conditions built so far, as the training and task values each changes
-(dynamic input, variable delay and multitask are to come)."""
+(dynamic input and multitask are to come); ``tasks``, where given, are the tasks the paper
+ran in that condition."""
 
 OPTIONS = [
     ("--condition", dict(default="basic", choices=sorted(CONDITIONS),
                          help="basic (default); hebbian: Hebbian fast weights, gamma 7e-4; tethered: "
-                         "end-of-trial activity penalty 0.1, the answer read at step -10")),
+                         "end-of-trial activity penalty 0.1, the answer read at step -10; variable_delay: "
+                         "each trial's delay drawn from 10, 40, 70, 100 steps")),
     ("--task", dict(nargs="+", default=["2afc"], metavar="TASK",
                     help=f"one or more of {', '.join(TASKS)} (default 2afc)")),
     ("--lambda0", dict(default="0.9", help="diagonal of the initial W: a value, a list (0.8,0.98) or "

@@ -156,3 +156,33 @@ def test_the_tethered_condition_penalises_end_activity_and_reads_the_answer_earl
     assert orhan_ma.make_task(config, "comp").answer_step == 140
     with pytest.raises(ValueError, match="within the response period"):
         TASKS["comp"](answer_offset=30)
+
+
+def test_variable_delays_hold_the_state_and_report_both_sis(tmp_path):
+    task = TASKS["2afc"](delays=[10, 40, 70, 100])
+    trials = task.draw(np.random.default_rng(3), 200)
+    assert set(trials.delays) == {10, 40, 70, 100}
+    assert (trials.mask.sum(axis=1) == 50 + trials.delays).all()  # stimulus + delay + response
+    assert not trials.inputs[~trials.mask].any()
+    out = tmp_path / "vardelay"
+    args = ["--condition", "variable_delay", "--task", "2afc", "--hidden", "20", "--updates", "10",
+            "--report-every", "10", "--test-trials", "30", "--si-trials", "10", "--out", str(out), "--quiet"]
+    assert command.main(args) == 0
+    folder = out / "2afc-lambda0.900-sigma0.200-seed-001"
+    summary = read_json(folder / "summary.json")
+    assert np.isfinite(summary["si"]) and np.isfinite(summary["si_padded"])
+    kept = np.load(folder / "activity.npz")
+    i = int(np.argmin(kept["delays"]))  # the padded form holds the state over the padding
+    end = 25 + int(kept["delays"][i]) - 1
+    np.testing.assert_array_equal(kept["activity"][i, end], kept["activity"][i, 124])
+    # the ANNarchy network played the unpadded trial as the twin plays the padded one
+    params = dict(np.load(folder / "weights.npz"))
+    hidden, _ = twin.run({k: jnp.asarray(v) for k, v in params.items()}, jnp.asarray(kept["inputs"]),
+                         sigmoid=True, mask=jnp.asarray(kept["mask"]))
+    np.testing.assert_allclose(kept["activity"], np.asarray(hidden), rtol=1e-4, atol=1e-5)
+
+
+def test_conditions_the_paper_did_not_run_are_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        command.main(["--condition", "variable_delay", "--task", "sine", "--out", str(tmp_path / "x")])
+    assert "the paper did not run sine in the variable_delay condition" in capsys.readouterr().err

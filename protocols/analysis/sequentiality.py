@@ -54,10 +54,10 @@ def trial_terms(activity, threshold=THRESHOLD, bins=BINS, window=WINDOW, max_rat
 
 
 def sequentiality(activity, **options) -> dict:
-    """SI over trials (``activity``: trials x steps x units): the means of SI and its terms
-    over the trials that have one, the per-trial SI (``per_trial``), and the count of trials
-    without one (``empty_trials``)."""
-    terms = [trial_terms(trial, **options) for trial in np.asarray(activity)]
+    """SI over trials (``activity``: trials x steps x units, or a list of steps x units
+    arrays of different lengths): the means of SI and its terms over the trials that have one,
+    the per-trial SI (``per_trial``), and the count of trials without one (``empty_trials``)."""
+    terms = [trial_terms(trial, **options) for trial in activity]
     si = np.array([t["si"] for t in terms])
     valid = np.isfinite(si)
     mean = (lambda key: float(np.mean([t[key] for t, ok in zip(terms, valid) if ok])) if valid.any() else float("nan"))

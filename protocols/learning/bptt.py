@@ -88,11 +88,12 @@ def task_loss(kind, outputs, targets):
 
 
 def loss_function(task, training: Training):
-    """``loss(params, inputs, targets) -> (loss, outputs)`` of one network on a batch."""
+    """``loss(params, inputs, targets, mask) -> (loss, outputs)`` of one network on a batch
+    (``mask``: None, or False where variable-delay trials hold their state)."""
     sigmoid, window = task.readout == "sigmoid", task.period("response")
 
-    def loss(params, inputs, targets):
-        hidden, outputs = twin.run(params, inputs, sigmoid=sigmoid, clip=training.clip, gamma=training.gamma)
+    def loss(params, inputs, targets, mask=None):
+        hidden, outputs = twin.run(params, inputs, sigmoid=sigmoid, clip=training.clip, gamma=training.gamma, mask=mask)
         value = task_loss(task.loss, outputs[:, window], targets[:, window])
         value += training.activity_penalty * jnp.mean(hidden[:, -training.penalty_steps:] ** 2)
         if training.rho:
@@ -120,8 +121,8 @@ def _compiled_update(task_class, task_options: str, fields: tuple):
     loss = loss_function(task, training)
     optimiser = _adam(training)
 
-    def update(params, state, inputs, targets, active):
-        (value, outputs), grads = jax.value_and_grad(loss, has_aux=True)(params, inputs, targets)
+    def update(params, state, inputs, targets, mask, active):
+        (value, outputs), grads = jax.value_and_grad(loss, has_aux=True)(params, inputs, targets, mask)
         changes, new_state = optimiser.update(grads, state, params)
         new_params = optax.apply_updates(params, changes)
         keep = lambda new, old: jnp.where(active, new, old)  # noqa: E731
@@ -186,7 +187,7 @@ class GridTraining:
                 inputs = jnp.asarray(np.stack([batches[c["seed"]].inputs for c in self.cells]))
                 targets = jnp.asarray(np.stack([_nan_free(batches[c["seed"]].targets) for c in self.cells]))
                 self.params, self.state, loss, outputs = self._update(
-                    self.params, self.state, inputs, targets, jnp.asarray(self.active))
+                    self.params, self.state, inputs, targets, self._masks(batches), jnp.asarray(self.active))
                 outputs, loss = np.asarray(outputs), np.asarray(loss)
                 window.append([(loss[i], self.task.performance(batches[c["seed"]], outputs[i])["fractional_loss"])
                                for i, c in enumerate(self.cells)])
@@ -227,11 +228,17 @@ class GridTraining:
                             for s in self.seeds}
             sigmoid = self.task.readout == "sigmoid"
             t = self.training
-            self._run = jax.jit(jax.vmap(lambda p, x: twin.run(p, x, sigmoid=sigmoid, clip=t.clip, gamma=t.gamma)[1]))
+            self._run = jax.jit(jax.vmap(lambda p, x, m: twin.run(p, x, sigmoid=sigmoid, clip=t.clip, gamma=t.gamma, mask=m)[1]))
         inputs = jnp.asarray(np.stack([self._checks[c["seed"]].inputs for c in self.cells]))
-        outputs = np.asarray(self._run(self.params, inputs))
+        outputs = np.asarray(self._run(self.params, inputs, self._masks(self._checks)))
         return [float(self.task.performance(self._checks[c["seed"]], outputs[i])["fractional_loss"])
                 for i, c in enumerate(self.cells)]
+
+    def _masks(self, batches):
+        """The cells' masks of variable-delay trials, stacked (None for fixed delays)."""
+        if next(iter(batches.values())).mask is None:
+            return None
+        return jnp.asarray(np.stack([batches[c["seed"]].mask for c in self.cells]))
 
     # -- checkpoints ---------------------------------------------------------------------
 

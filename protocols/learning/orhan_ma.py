@@ -56,11 +56,17 @@ def evaluate(config, task, params, seed) -> tuple:
                       n_outputs=len(task.outputs), gamma=training.gamma)
     net.load(params, task.readout == "sigmoid")
     test = task.draw(np.random.default_rng([seed, 4]), config["test_trials"])
-    hidden, outputs = net.play_batch(test.inputs)
+    if test.mask is None:
+        hidden, outputs = net.play_batch(test.inputs)
+        unpadded = hidden
+    else:  # variable delays: each trial is played as it is, without its padding
+        played = [net.play(test.unpadded(i)) for i in range(len(test))]
+        unpadded = [h for h, _ in played]
+        hidden, outputs = (np.stack([_padded(a, mask) for a, mask in zip(arrays, test.mask)])
+                           for arrays in zip(*played))
     performance = task.performance(test, outputs)
-    analysed = hidden[: config["si_trials"]]
-    si = sequentiality(analysed)
-    asymmetry = peak_order_asymmetry(params["W"], analysed)
+    si = sequentiality(unpadded[: config["si_trials"]])
+    asymmetry = peak_order_asymmetry(params["W"], hidden[: config["si_trials"]])
     summary = {
         **{k: float(v) for k, v in performance.items()},
         "included": bool(performance["fractional_loss"] < INCLUDED_BELOW),
@@ -71,7 +77,18 @@ def evaluate(config, task, params, seed) -> tuple:
     kept = slice(0, KEPT_TRIALS)
     arrays = {"activity": hidden[kept].astype(np.float32), "inputs": test.inputs[kept],
               "outputs": outputs[kept].astype(np.float32), "si": si["per_trial"][kept]}
+    if test.mask is not None:
+        padded = sequentiality(hidden[: config["si_trials"]])
+        summary.update(si_padded=padded["si"], entropy_padded=padded["entropy"],
+                       ridge_to_background_padded=padded["ridge_to_background"])
+        arrays.update(mask=test.mask[kept], delays=test.delays[kept])
     return summary, arrays
+
+
+def _padded(played, mask) -> np.ndarray:
+    """An unpadded trial's activity on the padded steps of ``mask``: the state held (the last
+    step before each padding repeated), as the original's masked recurrence keeps it."""
+    return played[np.cumsum(mask) - 1]
 
 
 def _finish(config, key, folder, trained, seconds, together):

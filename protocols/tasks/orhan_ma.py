@@ -35,13 +35,20 @@ class TrialBatch:
     (trials x steps x outputs, NaN outside the response period), ``stimulus`` (the latent
     values the answer is judged against: trials x outputs), ``ideal`` (the ideal observer's
     estimate or probability, trials x outputs) and ``category`` (binary tasks: the class,
-    0 or 1, per trial; else None)."""
+    0 or 1, per trial; else None). With variable delays, ``delays`` (steps per trial) and
+    ``mask`` (trials x steps, False on the padding steps, where the network does not update)."""
 
     inputs: np.ndarray
     targets: np.ndarray
     stimulus: np.ndarray
     ideal: np.ndarray
     category: np.ndarray = None
+    delays: np.ndarray = None
+    mask: np.ndarray = None
+
+    def unpadded(self, index) -> np.ndarray:
+        """The inputs of trial ``index`` without its padding steps."""
+        return self.inputs[index] if self.mask is None else self.inputs[index][self.mask[index]]
 
     def __len__(self):
         return len(self.inputs)
@@ -75,10 +82,16 @@ class OrhanMaTask(Task):
     loss = "mod_pi"
     measure = "estimation"
     trial_types = ("trial",)
-    _options = ("units", "spontaneous", "answer_offset")
+    _options = ("units", "spontaneous", "answer_offset", "delays")
 
-    def __init__(self, timing=None, units=50, spontaneous=0.1, answer_offset=5):
+    def __init__(self, timing=None, units=50, spontaneous=0.1, answer_offset=5, delays=None):
         super().__init__(timing)
+        if delays is not None:
+            delays = [int(d) for d in delays]
+            if min(delays) < 1 or max(delays) != self.timing["delay"]:
+                raise ValueError(f"variable delays must be positive with the longest equal to the delay "
+                                 f"period ({self.timing['delay']} steps), got {delays}.")
+        self.delays = delays
         if units < 2:
             raise ValueError(f"units per location must be at least 2, got {units}.")
         if not 1 <= answer_offset <= self.timing["response"]:
@@ -110,7 +123,25 @@ class OrhanMaTask(Task):
         return drawn.inputs, drawn.targets
 
     def draw(self, rng, n) -> TrialBatch:
-        """``n`` new trials as arrays (:class:`TrialBatch`)."""
+        """``n`` new trials as arrays (:class:`TrialBatch`).
+
+        With ``delays`` (the variable-delay condition, after the original's ``Var*`` tasks),
+        each trial's delay is drawn from them; the trial keeps the full length with the
+        padding (delay period minus the drawn delay) right after the drawn delay, before the
+        response: there the inputs are 0 and ``mask`` is False (the network holds its state).
+        The delay's spontaneous rate per step stays that of the full period, as in the original.
+        """
+        batch = self._draw(rng, n)
+        if self.delays is None:
+            return batch
+        batch.delays = rng.choice(self.delays, size=n)
+        delay = self.period("delay")
+        steps = np.arange(self.trial_steps)
+        batch.mask = ~((steps >= delay.start + batch.delays[:, None]) & (steps < delay.stop))
+        batch.inputs = batch.inputs * batch.mask[:, :, None]
+        return batch
+
+    def _draw(self, rng, n) -> TrialBatch:
         raise NotImplementedError
 
     def performance(self, batch: TrialBatch, outputs) -> dict:
@@ -198,7 +229,7 @@ class DelayedEstimation(_OrientationTask):
     def outputs(self) -> tuple:
         return tuple(f"orientation{i}" for i in range(self.locations))
 
-    def draw(self, rng, n) -> TrialBatch:
+    def _draw(self, rng, n) -> TrialBatch:
         s = np.pi * rng.random((n, self.locations))
         rates = [self._rates(n, "stimulus", self._tuning(s)), self._rates(n, "delay"),
                  self._rates(n, "response")]
@@ -228,7 +259,7 @@ class ChangeDetection(_OrientationTask):
     outputs = ("changed",)
     trial_types = ("same", "changed")
 
-    def draw(self, rng, n) -> TrialBatch:
+    def _draw(self, rng, n) -> TrialBatch:
         changed = rng.integers(0, 2, n)
         s1 = np.pi * rng.random((n, 1))
         s2 = np.where(changed[:, None] == 1, np.pi * rng.random((n, 1)), s1)
@@ -263,7 +294,7 @@ class GatedDelayedEstimation(_OrientationTask):
     trial_types = ("cue first", "cue second")
     cue_gain = 5.0
 
-    def draw(self, rng, n) -> TrialBatch:
+    def _draw(self, rng, n) -> TrialBatch:
         cue = rng.integers(0, 2, n)
         s = np.pi * rng.random((n, 2))
         response = np.full((n, 2, self.units), self.spontaneous)
@@ -297,7 +328,7 @@ class TwoAlternativeForcedChoice(OrhanMaTask):
     def preferred(self) -> np.ndarray:
         return np.linspace(-40.0, 40.0, self.units)
 
-    def draw(self, rng, n) -> TrialBatch:
+    def _draw(self, rng, n) -> TrialBatch:
         right = rng.integers(0, 2, n)
         s = np.where(right == 1, self.position, -self.position)
         tuning = np.exp(-0.5 * ((s[:, None] - self.preferred) / self.width) ** 2)
@@ -334,7 +365,7 @@ class Comparison(OrhanMaTask):
     def _tuning(self, s) -> np.ndarray:
         return np.exp(-0.5 * ((s[:, None] - self.preferred) / self.width) ** 2)
 
-    def draw(self, rng, n) -> TrialBatch:
+    def _draw(self, rng, n) -> TrialBatch:
         s1, s2 = 80.0 * rng.random(n) - 40.0, 80.0 * rng.random(n) - 40.0
         larger = (s1 > s2).astype(int)
         rates = [self._rates(n, "stimulus", self._tuning(s1)), self._rates(n, "delay"),
@@ -364,7 +395,7 @@ class Sine(OrhanMaTask):
     outputs = ("waveform",)
     alpha, noise = 0.25, 0.1
 
-    def draw(self, rng, n) -> TrialBatch:
+    def _draw(self, rng, n) -> TrialBatch:
         inputs = np.zeros((n, self.trial_steps, len(self.inputs)), dtype=np.float32)
         delay = self.period("delay")
         inputs[:, delay] = self.noise * rng.standard_normal((n, delay.stop - delay.start, len(self.inputs)))
