@@ -83,16 +83,19 @@ CONDITIONS = {
     "tethered": {"training": {"activity_penalty": 0.1}, "task": {"answer_offset": 10}},
     "variable_delay": {"training": {}, "task": {"delays": [10, 40, 70, 100]},
                        "tasks": ["de1", "cd", "gde", "2afc", "comp"]},  # the original's Var* tasks
+    "dynamic_input": {"training": {}, "task": {"dynamic": True},
+                      "tasks": ["de1", "de2", "cd", "gde", "2afc", "comp"]},  # dynamic_input_generators.py
 }
 """The paper's training conditions built so far, as the training and task values each changes
-(dynamic input and multitask are to come); ``tasks``, where given, are the tasks the paper
+(multitask is to come); ``tasks``, where given, are the tasks the paper
 ran in that condition."""
 
 OPTIONS = [
     ("--condition", dict(default="basic", choices=sorted(CONDITIONS),
                          help="basic (default); hebbian: Hebbian fast weights, gamma 7e-4; tethered: "
                          "end-of-trial activity penalty 0.1, the answer read at step -10; variable_delay: "
-                         "each trial's delay drawn from 10, 40, 70, 100 steps")),
+                         "each trial's delay drawn from 10, 40, 70, 100 steps; dynamic_input: 50 more inputs "
+                         "carry a bump sweeping the task's range over the trial")),
     ("--task", dict(nargs="+", default=["2afc"], metavar="TASK",
                     help=f"one or more of {', '.join(TASKS)} (default 2afc)")),
     ("--lambda0", dict(default="0.9", help="diagonal of the initial W: a value, a list (0.8,0.98) or "

@@ -186,3 +186,13 @@ def test_conditions_the_paper_did_not_run_are_refused(tmp_path, capsys):
     with pytest.raises(SystemExit):
         command.main(["--condition", "variable_delay", "--task", "sine", "--out", str(tmp_path / "x")])
     assert "the paper did not run sine in the variable_delay condition" in capsys.readouterr().err
+
+
+def test_the_dynamic_input_condition_trains_with_the_sweep(tmp_path):
+    out = tmp_path / "dynamic"
+    args = ["--condition", "dynamic_input", "--task", "comp", "--hidden", "20", "--updates", "10",
+            "--report-every", "10", "--test-trials", "20", "--si-trials", "10", "--out", str(out), "--quiet"]
+    assert command.main(args) == 0
+    folder = out / "comp-lambda0.900-sigma0.200-seed-001"
+    assert np.load(folder / "weights.npz")["U"].shape == (20, 100)  # 50 sweep units + 50 task units
+    assert np.load(folder / "activity.npz")["inputs"][:, :, :50].sum() > 0

@@ -180,3 +180,21 @@ def test_hebbian_fast_weights_agree_with_the_twin_and_numpy(scale):
     assert (max(dots) > 100) == (scale > 1)  # the clip acted in one case and not in the other
     without, _ = twin.run({k: jnp.asarray(v) for k, v in params.items()}, jnp.asarray(x), sigmoid=False)
     assert np.abs(np.asarray(without) - hidden).max() > 1e-2 * scale_h  # the fast weights mattered
+
+
+@pytest.mark.parametrize("name, gain", [("2afc", 1.0), ("comp", 0.1), ("de1", 1.0), ("cd", 0.1)])
+def test_dynamic_input_sweeps_the_tasks_range_and_changes_nothing_else(name, gain):
+    task, plain = TASKS[name](dynamic=True), TASKS[name]()
+    assert len(task.inputs) == len(plain.inputs) + 50 and task.inputs[0] == "dynamic:0"
+    trials = task.draw(np.random.default_rng(6), 3000)
+    sweep = trials.inputs[:, :, :50]
+    expected = gain * np.exp(-10.0 * (np.linspace(*task.sweep, 150)[:, None] - task.preferred) ** 2)
+    np.testing.assert_allclose(sweep.mean(axis=0), expected, atol=4 * np.sqrt(expected.max() / 3000) + 1e-3)
+    assert sweep.sum() > 0
+    # the task's own inputs and its ideal observer: as without the dynamic input, trial for trial
+    reference = plain.draw(np.random.default_rng(6), 3000)
+    assert reference.inputs.shape == trials.inputs[:, :, 50:].shape
+    assert task.performance(trials, np.zeros(trials.targets.shape))["fractional_loss"] == pytest.approx(
+        plain.performance(reference, np.zeros(reference.targets.shape))["fractional_loss"], rel=0.1)
+    with pytest.raises(ValueError, match="no dynamic input"):
+        TASKS["sine"](dynamic=True)

@@ -82,10 +82,15 @@ class OrhanMaTask(Task):
     loss = "mod_pi"
     measure = "estimation"
     trial_types = ("trial",)
-    _options = ("units", "spontaneous", "answer_offset", "delays")
+    sweep = None  # the range a dynamic input sweeps (its units' preferred values), per task
+    dynamic_gain = 1.0
+    _options = ("units", "spontaneous", "answer_offset", "delays", "dynamic")
 
-    def __init__(self, timing=None, units=50, spontaneous=0.1, answer_offset=5, delays=None):
+    def __init__(self, timing=None, units=50, spontaneous=0.1, answer_offset=5, delays=None, dynamic=False):
         super().__init__(timing)
+        if dynamic and self.sweep is None:
+            raise ValueError(f"{type(self).__name__} has no dynamic input (the original gives it none).")
+        self.dynamic = bool(dynamic)
         if delays is not None:
             delays = [int(d) for d in delays]
             if min(delays) < 1 or max(delays) != self.timing["delay"]:
@@ -102,6 +107,8 @@ class OrhanMaTask(Task):
             raise ValueError(f"the spontaneous rate must be non-negative, got {spontaneous}.")
         self.units, self.spontaneous = int(units), float(spontaneous)
         self.inputs = tuple(f"location{loc}:{i}" for loc in range(self.locations) for i in range(self.units))
+        if self.dynamic:
+            self.inputs = tuple(f"dynamic:{i}" for i in range(self.units)) + self.inputs
 
     @property
     def answer_step(self) -> int:
@@ -130,8 +137,19 @@ class OrhanMaTask(Task):
         padding (delay period minus the drawn delay) right after the drawn delay, before the
         response: there the inputs are 0 and ``mask`` is False (the network holds its state).
         The delay's spontaneous rate per step stays that of the full period, as in the original.
+
+        With ``dynamic`` (the dynamic-input condition, after the original's
+        ``dynamic_input_generators.py``), ``units`` more Poisson inputs come first: a bump that
+        sweeps linearly over the task's range (``sweep``) during the whole trial, rate
+        ``dynamic_gain * exp(-10 (s_t - phi_i)^2)`` per step with phi_i the task's preferred
+        values; it carries nothing about the answer.
         """
         batch = self._draw(rng, n)
+        if self.dynamic:
+            s = np.linspace(*self.sweep, self.trial_steps)[:, None]
+            rates = self.dynamic_gain * np.exp(-10.0 * (s - self.preferred) ** 2)
+            sweep = rng.poisson(np.broadcast_to(rates, (n,) + rates.shape)).astype(np.float32)
+            batch.inputs = np.concatenate([sweep, batch.inputs], axis=2)
         if self.delays is None:
             return batch
         batch.delays = rng.choice(self.delays, size=n)
@@ -158,6 +176,11 @@ class OrhanMaTask(Task):
 
     # -- building blocks -----------------------------------------------------------------
 
+    @property
+    def _task_inputs(self) -> int:
+        """The task's own input units (the dynamic input's come on top)."""
+        return self.locations * self.units
+
     def _duration(self, name) -> int:
         return int(self.timing[name])
 
@@ -166,7 +189,7 @@ class OrhanMaTask(Task):
         count over the period) spread over its steps, or the spontaneous rate if None."""
         steps = self._duration(name)
         if tuning is None:
-            tuning = np.full((n, len(self.inputs)), self.spontaneous)
+            tuning = np.full((n, self._task_inputs), self.spontaneous)
         return np.repeat((tuning / steps)[:, None, :], steps, axis=1)
 
     @staticmethod
@@ -192,6 +215,7 @@ class _OrientationTask(OrhanMaTask):
     phi = linspace(0, pi, units) and kappa = 2 at each location."""
 
     kappa = 2.0
+    sweep = (0.0, np.pi)
 
     @property
     def preferred(self) -> np.ndarray:
@@ -258,6 +282,7 @@ class ChangeDetection(_OrientationTask):
     readout, loss, measure = "sigmoid", "cross_entropy", "information"
     outputs = ("changed",)
     trial_types = ("same", "changed")
+    dynamic_gain = 0.1
 
     def _draw(self, rng, n) -> TrialBatch:
         changed = rng.integers(0, 2, n)
@@ -323,6 +348,7 @@ class TwoAlternativeForcedChoice(OrhanMaTask):
     outputs = ("right",)
     trial_types = ("left", "right")
     width, position = 15.0, 15.0
+    sweep = (-40.0, 40.0)
 
     @property
     def preferred(self) -> np.ndarray:
@@ -357,6 +383,7 @@ class Comparison(OrhanMaTask):
     outputs = ("first larger",)
     trial_types = ("first smaller", "first larger")
     width = 10.0
+    sweep, dynamic_gain = (-50.0, 50.0), 0.1
 
     @property
     def preferred(self) -> np.ndarray:
@@ -396,9 +423,9 @@ class Sine(OrhanMaTask):
     alpha, noise = 0.25, 0.1
 
     def _draw(self, rng, n) -> TrialBatch:
-        inputs = np.zeros((n, self.trial_steps, len(self.inputs)), dtype=np.float32)
+        inputs = np.zeros((n, self.trial_steps, self._task_inputs), dtype=np.float32)
         delay = self.period("delay")
-        inputs[:, delay] = self.noise * rng.standard_normal((n, delay.stop - delay.start, len(self.inputs)))
+        inputs[:, delay] = self.noise * rng.standard_normal((n, delay.stop - delay.start, self._task_inputs))
         wave = np.sin(self.alpha * np.linspace(0.0, np.pi, self._duration("response")))
         targets = np.full((n, self.trial_steps, 1), np.nan)
         targets[:, self.period("response"), 0] = wave
