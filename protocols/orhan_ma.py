@@ -43,6 +43,13 @@ def make_config(args) -> dict:
     if refused:
         raise ValueError(f"the paper did not run {refused[0]} in the {args.condition} condition; "
                          f"it ran {', '.join(allowed)}.")
+    pairs = CONDITIONS[args.condition].get("pairs")
+    if (args.after is not None) != bool(pairs):
+        raise ValueError("--after names the first task of the multitask condition, and only of it.")
+    wrong = [t for t in args.task if pairs and (args.after, t) not in pairs]
+    if wrong:
+        raise ValueError(f"the paper trained no {args.after} -> {wrong[0]} pair; its pairs are "
+                         f"{', '.join(f'{a} -> {b}' for a, b in pairs)}.")
     training = dataclasses.replace(
         PRESETS[args.preset], updates=args.trials, hidden=args.hidden, rho=args.rho,
         stop_below=args.stop_below, report_every=min(args.report_every, args.trials),
@@ -58,11 +65,13 @@ def make_config(args) -> dict:
         "protocol": "orhan_ma",
         "preset": args.preset,
         "condition": args.condition,
+        "pretrain": args.after,
         "tasks": list(dict.fromkeys(args.task)),
         "lambda0": lambda0,
         "sigma0": sigma0,
         "training": dataclasses.asdict(training),
-        "task_options": {name: TASKS[name](**CONDITIONS[args.condition]["task"]).options() for name in args.task},
+        "task_options": {name: TASKS[name](**CONDITIONS[args.condition]["task"]).options()
+                         for name in dict.fromkeys([*args.task, *([args.after] if args.after else [])])},
         "test_trials": args.test_trials,
         "si_trials": args.si_trials,
         "versions": results.versions(),
@@ -85,17 +94,21 @@ CONDITIONS = {
                        "tasks": ["de1", "cd", "gde", "2afc", "comp"]},  # the original's Var* tasks
     "dynamic_input": {"training": {}, "task": {"dynamic": True},
                       "tasks": ["de1", "de2", "cd", "gde", "2afc", "comp"]},  # dynamic_input_generators.py
+    "multitask": {"training": {}, "task": {}, "tasks": ["2afc", "cd", "comp"],
+                  "pairs": [("cd", "2afc"), ("comp", "2afc"), ("2afc", "cd"), ("2afc", "comp")]},
 }
 """The paper's training conditions built so far, as the training and task values each changes
-(multitask is to come); ``tasks``, where given, are the tasks the paper
-ran in that condition."""
+``tasks``, where given, are the tasks the paper ran in that condition; ``pairs`` the multitask
+pairs (first task, then the task whose network is analysed)."""
 
 OPTIONS = [
     ("--condition", dict(default="basic", choices=sorted(CONDITIONS),
                          help="basic (default); hebbian: Hebbian fast weights, gamma 7e-4; tethered: "
                          "end-of-trial activity penalty 0.1, the answer read at step -10; variable_delay: "
                          "each trial's delay drawn from 10, 40, 70, 100 steps; dynamic_input: 50 more inputs "
-                         "carry a bump sweeping the task's range over the trial")),
+                         "carry a bump sweeping the task's range over the trial; multitask: --updates on "
+                         "the --after task, then as many on --task, the same network and Adam state")),
+    ("--after", dict(metavar="TASK", help="multitask: the task trained first (cd, comp or 2afc)")),
     ("--task", dict(nargs="+", default=["2afc"], metavar="TASK",
                     help=f"one or more of {', '.join(TASKS)} (default 2afc)")),
     ("--lambda0", dict(default="0.9", help="diagonal of the initial W: a value, a list (0.8,0.98) or "

@@ -196,3 +196,32 @@ def test_the_dynamic_input_condition_trains_with_the_sweep(tmp_path):
     folder = out / "comp-lambda0.900-sigma0.200-seed-001"
     assert np.load(folder / "weights.npz")["U"].shape == (20, 100)  # 50 sweep units + 50 task units
     assert np.load(folder / "activity.npz")["inputs"][:, :, :50].sum() > 0
+
+
+def test_multitask_goes_on_with_the_same_network_and_adam_state(tmp_path):
+    out = tmp_path / "multitask"
+    args = ["--condition", "multitask", "--after", "cd", "--task", "2afc", "--hidden", "20", "--updates", "20",
+            "--report-every", "10", "--test-trials", "20", "--si-trials", "10", "--out", str(out), "--quiet"]
+    assert command.main(args) == 0
+    folder = out / "2afc-lambda0.900-sigma0.200-seed-001"
+    curve = read_records(folder / "curve.csv")
+    assert list(curve["task"]) == ["cd", "cd", "2afc", "2afc"] and list(curve["update"]) == [10, 20, 10, 20]
+    # the same as training cd, then continuing on 2afc by hand
+    training = Training(updates=20, hidden=20, report_every=10)
+    first = GridTraining(TASKS["cd"](), cells(1), training)
+    first.run(progress=False)
+    second = GridTraining(TASKS["2afc"](), cells(1), training, after=first).run(progress=False)[0]
+    np.testing.assert_array_equal(np.load(folder / "weights.npz")["W"], second["params"]["W"])
+    alone = GridTraining(TASKS["2afc"](), cells(1), training).run(progress=False)[0]
+    assert not np.allclose(alone["params"]["W"], second["params"]["W"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--condition", "multitask", "--after", "de1", "--task", "2afc"], "the paper trained no de1 -> 2afc pair"),
+    (["--condition", "multitask", "--task", "2afc"], "--after names the first task"),
+    (["--after", "cd", "--task", "2afc"], "--after names the first task"),
+])
+def test_multitask_pairs_the_paper_did_not_train_are_refused(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        command.main(args + ["--out", str(tmp_path / "x")])
+    assert message in capsys.readouterr().err

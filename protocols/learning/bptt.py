@@ -152,19 +152,30 @@ class GridTraining:
     ``report_every`` updates: update, loss, fractional_loss (the mean over those updates of
     each batch's fractional loss), check_fractional_loss when early stopping is on), the
     updates done and whether it stopped early. ``checkpoint`` is a file path (npz).
+
+    ``after`` continues the networks of an earlier training (its parameters and Adam state:
+    the multitask condition, task A then task B); their trials then come from the stream
+    ``[seed, 1, phase]`` with ``phase`` = 1, so that they differ from the first task's.
     """
 
-    def __init__(self, task, cells, training: Training, checkpoint=None):
+    def __init__(self, task, cells, training: Training, checkpoint=None, after=None):
         self.task, self.cells, self.training = task, list(cells), training.validate()
         self.checkpoint = Path(checkpoint) if checkpoint else None
         self.optimiser = _adam(training)
         n_in, n_out = len(task.inputs), len(task.outputs)
-        params = [initial_parameters(n_in, n_out, c["seed"], c["lambda0"], c["sigma0"], training.hidden)
-                  for c in self.cells]
-        self.params = _stack(params)
-        self.state = _stack([self.optimiser.init(p) for p in params])
+        if after is None:
+            params = [initial_parameters(n_in, n_out, c["seed"], c["lambda0"], c["sigma0"], training.hidden)
+                      for c in self.cells]
+            self.params = _stack(params)
+            self.state = _stack([self.optimiser.init(p) for p in params])
+        else:
+            if after.cells != self.cells or (len(after.task.inputs), len(after.task.outputs)) != (n_in, n_out):
+                raise ValueError("a training continues networks of the same cells, inputs and outputs.")
+            self.params, self.state = after.params, after.state
+        self.phase = 0 if after is None else after.phase + 1
         self.seeds = sorted({c["seed"] for c in self.cells})
-        self.streams = {seed: np.random.default_rng([seed, 1]) for seed in self.seeds}
+        stream = (lambda seed: [seed, 1]) if self.phase == 0 else (lambda seed: [seed, 1, self.phase])
+        self.streams = {seed: np.random.default_rng(stream(seed)) for seed in self.seeds}
         self.done = 0
         self.active = np.ones(len(self.cells), dtype=bool)
         self.below = np.zeros(len(self.cells), dtype=int)
@@ -246,7 +257,7 @@ class GridTraining:
         """What a checkpoint must match to be resumed: all but the number of updates (a
         training can be continued to more updates)."""
         training = {k: v for k, v in dataclasses.asdict(self.training).items() if k != "updates"}
-        return json.dumps({"task": type(self.task).__name__, "options": self.task.options(),
+        return json.dumps({"task": type(self.task).__name__, "options": self.task.options(), "phase": self.phase,
                            "cells": self.cells, "training": training}, sort_keys=True, default=str)
 
     def _save(self):

@@ -114,17 +114,30 @@ def _discard(checkpoint: Path):
         pass
 
 
+def _train(config, name, cells, checkpoint: Path, progress, description) -> list:
+    """Train ``cells`` on the task ``name``, after the task ``config["pretrain"]`` where the
+    multitask condition gives one (the same networks, readout and Adam state go on); returns
+    the trained networks with their curves (a ``task`` column names the phase of each row)."""
+    training, phases, before = training_of(config), [], None
+    for phase, task_name in enumerate([t for t in (config.get("pretrain"), name) if t]):
+        path = checkpoint.with_name(f"{checkpoint.stem}-{phase}.npz")
+        trainer = GridTraining(make_task(config, task_name), cells, training, path, after=before)
+        phases.append((task_name, path, trainer.run(progress, description=f"{description} [{task_name}]")))
+        before = trainer
+    trained = phases[-1][2]
+    for i, network in enumerate(trained):
+        network["curve"] = [{"task": task_name, **row} for task_name, _, done in phases for row in done[i]["curve"]]
+    for _, path, _ in phases:
+        _discard(path)
+    return trained
+
+
 def run(config, key, folder, progress=True) -> dict:
     """Train and test the one network ``key`` (task, lambda0, sigma0, seed) into ``folder``."""
     folder = Path(folder)
-    task = make_task(config, key["task"])
-    checkpoint = _checkpoint(folder, folder.name)
     started = time.perf_counter()
-    trainer = GridTraining(task, [_cell(key)], training_of(config), checkpoint)
-    trained = trainer.run(progress, description=label(key))[0]
-    row = _finish(config, key, folder, trained, time.perf_counter() - started, 1)
-    _discard(checkpoint)
-    return row
+    trained = _train(config, key["task"], [_cell(key)], _checkpoint(folder, folder.name), progress, label(key))[0]
+    return _finish(config, key, folder, trained, time.perf_counter() - started, 1)
 
 
 def run_together(config, keys, folders, progress=True) -> list:
@@ -136,12 +149,10 @@ def run_together(config, keys, folders, progress=True) -> list:
         digest = hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()[:12]
         checkpoint = _checkpoint(group[0][1], f"together-{name}-{digest}")  # one per set of networks
         started = time.perf_counter()
-        trainer = GridTraining(make_task(config, name), cells, training_of(config), checkpoint)
-        trained = trainer.run(progress, description=f"{name}: {len(group)} networks")
+        trained = _train(config, name, cells, checkpoint, progress, f"{name}: {len(group)} networks")
         seconds = (time.perf_counter() - started) / len(group)
         for (key, folder), network in zip(group, trained):
             rows[folder.name] = _finish(config, key, folder, network, seconds, len(group))
-        _discard(checkpoint)
     return [rows[Path(folder).name] for folder in folders]
 
 
