@@ -16,6 +16,8 @@ from protocols.running.results import read_json, read_records
 from protocols.tasks.orhan_ma import TASKS
 
 SMALL = Training(updates=60, hidden=30, report_every=20)
+TINY = ["--hidden", "20", "--report-every", "10", "--test-trials", "20", "--si-trials", "10", "--quiet"]
+"""Command options of a tiny network, for the tests of the conditions."""
 
 
 def cells(*seeds, lambda0=0.9, sigma0=0.2):
@@ -136,8 +138,7 @@ def test_a_network_stops_early_once_its_check_loss_stays_below_the_threshold():
 
 def test_the_hebbian_condition_trains_through_the_fast_weights(tmp_path):
     out = tmp_path / "hebbian"
-    args = ["--condition", "hebbian", "--task", "2afc", "--hidden", "20", "--updates", "20", "--report-every", "10",
-            "--test-trials", "30", "--si-trials", "10", "--out", str(out), "--quiet"]
+    args = ["--condition", "hebbian", "--task", "2afc", "--updates", "20", "--out", str(out), *TINY]
     assert command.main(args) == 0
     config = read_json(out / "config.json")
     assert config["condition"] == "hebbian" and config["training"]["gamma"] == 7e-4
@@ -148,8 +149,7 @@ def test_the_hebbian_condition_trains_through_the_fast_weights(tmp_path):
 
 def test_the_tethered_condition_penalises_end_activity_and_reads_the_answer_earlier(tmp_path):
     out = tmp_path / "tethered"
-    args = ["--condition", "tethered", "--task", "comp", "--hidden", "20", "--updates", "10", "--report-every", "10",
-            "--test-trials", "20", "--si-trials", "10", "--out", str(out), "--quiet"]
+    args = ["--condition", "tethered", "--task", "comp", "--updates", "10", "--out", str(out), *TINY]
     assert command.main(args) == 0
     config = read_json(out / "config.json")
     assert config["training"]["activity_penalty"] == 0.1 and config["task_options"]["comp"]["answer_offset"] == 10
@@ -165,8 +165,7 @@ def test_variable_delays_hold_the_state_and_report_both_sis(tmp_path):
     assert (trials.mask.sum(axis=1) == 50 + trials.delays).all()  # stimulus + delay + response
     assert not trials.inputs[~trials.mask].any()
     out = tmp_path / "vardelay"
-    args = ["--condition", "variable_delay", "--task", "2afc", "--hidden", "20", "--updates", "10",
-            "--report-every", "10", "--test-trials", "30", "--si-trials", "10", "--out", str(out), "--quiet"]
+    args = ["--condition", "variable_delay", "--task", "2afc", "--updates", "10", "--out", str(out), *TINY]
     assert command.main(args) == 0
     folder = out / "2afc-lambda0.900-sigma0.200-seed-001"
     summary = read_json(folder / "summary.json")
@@ -190,8 +189,7 @@ def test_conditions_the_paper_did_not_run_are_refused(tmp_path, capsys):
 
 def test_the_dynamic_input_condition_trains_with_the_sweep(tmp_path):
     out = tmp_path / "dynamic"
-    args = ["--condition", "dynamic_input", "--task", "comp", "--hidden", "20", "--updates", "10",
-            "--report-every", "10", "--test-trials", "20", "--si-trials", "10", "--out", str(out), "--quiet"]
+    args = ["--condition", "dynamic_input", "--task", "comp", "--updates", "10", "--out", str(out), *TINY]
     assert command.main(args) == 0
     folder = out / "comp-lambda0.900-sigma0.200-seed-001"
     assert np.load(folder / "weights.npz")["U"].shape == (20, 100)  # 50 sweep units + 50 task units
@@ -200,8 +198,7 @@ def test_the_dynamic_input_condition_trains_with_the_sweep(tmp_path):
 
 def test_multitask_goes_on_with_the_same_network_and_adam_state(tmp_path):
     out = tmp_path / "multitask"
-    args = ["--condition", "multitask", "--after", "cd", "--task", "2afc", "--hidden", "20", "--updates", "20",
-            "--report-every", "10", "--test-trials", "20", "--si-trials", "10", "--out", str(out), "--quiet"]
+    args = ["--condition", "multitask", "--after", "cd", "--task", "2afc", "--updates", "20", "--out", str(out), *TINY]
     assert command.main(args) == 0
     folder = out / "2afc-lambda0.900-sigma0.200-seed-001"
     curve = read_records(folder / "curve.csv")
