@@ -9,6 +9,13 @@
 - activity.png/svg: the test activity of one trained network (the included one with the
   highest SI, else the first), units sorted by their peak time: a sequence shows as a
   diagonal ridge, persistence as horizontal bands.
+
+    python figures/orhan_ma.py --compare BASIC CONDITION... [--out DIR]
+
+- conditions.png/svg: per condition, each network's SI, entropy and ridge terms against its
+  seed-paired basic network (:mod:`protocols.analysis.pairing`; both included), the diagonal
+  for no change; the included fractions in the titles. The paired numbers are printed as a
+  Markdown table.
 """
 
 import argparse
@@ -18,7 +25,8 @@ import numpy as np
 
 from figures import common
 from figures.common import plt
-from protocols.running.results import read_records
+from protocols.analysis.pairing import KEYS, paired
+from protocols.running.results import read_json, read_records
 
 PROTOCOL = "orhan_ma"
 
@@ -105,6 +113,46 @@ def activity_figure(folder, rows):
     return fig
 
 
+def conditions_figure(basic, others: dict):
+    """SI and its terms of each condition's networks against their basic pairs."""
+    columns = ("si", "entropy", "ridge_to_background")
+    fig, axes = plt.subplots(len(others), 3, figsize=(10, 3.0 * len(others)), squeeze=False)
+    base = {tuple(basic[k][i] for k in KEYS): i for i in range(len(basic["task"]))}
+    for row, (name, rows) in zip(axes, others.items()):
+        result = paired(basic, rows)
+        for ax, column in zip(row, columns):
+            for j in range(len(rows["task"])):
+                i = base.get(tuple(rows[k][j] for k in KEYS))
+                if i is not None and _included(rows)[j] and _included(basic)[i]:
+                    ax.scatter(basic[column][i], rows[column][j], color="C0" if rows["task"][j] == rows["task"][0] else "C1", s=14)
+            lo, hi = ax.get_xlim()
+            ax.plot([lo, hi], [lo, hi], color="0.6", lw=0.8)
+            ax.set_xlabel(f"{column}, basic")
+            ax.set_ylabel(f"{column}, {name}")
+        row[0].set_title(f"{name}: {result['pairs']} pairs; included {result['included_basic']:.0%} basic, "
+                         f"{result['included_other']:.0%} {name}", fontsize=8, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def _condition(folder) -> str:
+    """A results folder's condition, or its folder name where that says more."""
+    condition = read_json(Path(folder) / "config.json").get("condition", "basic")
+    return Path(folder).name if condition == "basic" else condition
+
+
+def comparison_table(basic, others: dict) -> str:
+    """The seed-paired results as a Markdown table."""
+    lines = ["| condition | pairs | included (basic / condition) | median SI change | higher / lower | "
+             "median entropy change | median ridge change |", "|---|---|---|---|---|---|---|"]
+    for name, rows in others.items():
+        r = paired(basic, rows)
+        lines.append(f"| {name} | {r['pairs']} | {r['included_basic']:.2f} / {r['included_other']:.2f} | "
+                     f"{r['si']['median_difference']:+.2f} | {r['si']['higher']} / {r['si']['lower']} | "
+                     f"{r['entropy']['median_difference']:+.2f} | {r['ridge_to_background']['median_difference']:+.2f} |")
+    return "\n".join(lines)
+
+
 def figures(folder) -> list:
     """(name, figure) pairs of one results folder."""
     rows = load(folder)
@@ -114,12 +162,19 @@ def figures(folder) -> list:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("results")
+    parser.add_argument("results", nargs="+", help="a results folder; with --compare: BASIC CONDITION...")
+    parser.add_argument("--compare", action="store_true", help="conditions against the basic one, seed-paired")
     parser.add_argument("--out", help="folder for the figures (default RESULTS/figures)")
     args = parser.parse_args(argv)
-    out = Path(args.out or Path(args.results) / "figures")
-    for name, fig in figures(args.results):
-        common.save(fig, out, name)
+    out = Path(args.out or Path(args.results[0]) / "figures")
+    if args.compare:
+        basic = load(args.results[0])
+        others = {_condition(f): load(f) for f in args.results[1:]}
+        common.save(conditions_figure(basic, others), out, "conditions")
+        print(comparison_table(basic, others))
+    else:
+        for name, fig in figures(args.results[0]):
+            common.save(fig, out, name)
     print(f"figures in {out}")
 
 

@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from figures import orhan_ma as orhan_ma_figures
 from figures import regenerate
 from networks import orhan_ma_twin as twin
 from networks.orhan_ma import initial_parameters
@@ -109,6 +110,10 @@ def test_the_command_trains_a_grid_and_writes_each_network(tmp_path):
     assert command.main(args[:-3] + ["--jobs", "2", "--out", str(alone), "--quiet"]) == 0
     np.testing.assert_allclose(read_records(alone / "summary.csv")["fractional_loss"], rows["fractional_loss"],
                                rtol=1e-3, atol=1e-4)
+    # the seed-paired comparison of two runs: the figure and the table
+    figure_folder = tmp_path / "compare"
+    orhan_ma_figures.main(["--compare", str(out), str(alone), "--out", str(figure_folder)])
+    assert (figure_folder / "conditions.png").is_file() and (figure_folder / "conditions.svg").is_file()
 
 
 @pytest.mark.parametrize("args, message", [

@@ -1,0 +1,47 @@
+"""Seed-paired comparisons of trained networks across conditions (Orhan & Ma's factor study).
+
+Two summaries (rows of summary.csv: task, lambda0, sigma0, seed, included, si, ...) are paired
+network by network on (task, lambda0, sigma0, seed): the same initial weights and trials, one
+condition changed. A pair counts only where both networks are included (fractional loss < 0.5,
+the paper's rule). Reported per column (SI and its two terms): the number of pairs, the median
+of (condition - basic), how many pairs are higher and lower, and each side's included fraction.
+"""
+
+import numpy as np
+
+KEYS = ("task", "lambda0", "sigma0", "seed")
+
+
+def _networks(rows) -> dict:
+    """{(task, lambda0, sigma0, seed): row} of summary rows given as columns."""
+    n = len(rows["task"])
+    return {tuple(_plain(rows[k][i]) for k in KEYS): {k: rows[k][i] for k in rows} for i in range(n)}
+
+
+def _plain(value):
+    return str(value) if isinstance(value, (str, np.str_)) else float(value)
+
+
+def _included(row) -> bool:
+    return str(row["included"]) == "True"
+
+
+def paired(basic, other, columns=("si", "entropy", "ridge_to_background")) -> dict:
+    """Seed-paired differences of ``other`` against ``basic`` (summary columns, as read by
+    :func:`protocols.running.results.read_records`)."""
+    first, second = _networks(basic), _networks(other)
+    common = sorted(set(first) & set(second))
+    both = [k for k in common if _included(first[k]) and _included(second[k])]
+    result = {
+        "networks": len(common),
+        "pairs": len(both),
+        "included_basic": float(np.mean([_included(first[k]) for k in common])) if common else float("nan"),
+        "included_other": float(np.mean([_included(second[k]) for k in common])) if common else float("nan"),
+    }
+    for column in columns:
+        d = np.array([float(second[k][column]) - float(first[k][column]) for k in both])
+        result[column] = {
+            "median_difference": float(np.median(d)) if len(d) else float("nan"),
+            "higher": int((d > 0).sum()), "lower": int((d < 0).sum()),
+        }
+    return result
