@@ -7,7 +7,9 @@ job keyed by (task, lambda0, sigma0, seed). It is trained by :class:`bptt.GridTr
 which plays the test trials (stream ``[seed, 4]``): the fractional loss against the ideal
 observer on all of them, the sequentiality index and the peak-order weight asymmetry on the
 first ``si_trials`` (300, the paper's). A network is included in the SI analysis if its test
-fractional loss is below 0.5.
+fractional loss is below 0.5. The condition is in the configuration: its training values
+(Hebbian fast weights, the tethered penalty), its task options (answer step, variable
+delays, dynamic input) and, for multitask, the task trained first (``pretrain``).
 
 Its results folder: config.json, curve.csv (the training curve), weights.npz (the trained
 parameters), summary.json (the row of summary.csv) and activity.npz (the first 20 test
