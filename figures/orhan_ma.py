@@ -25,7 +25,7 @@ import numpy as np
 
 from figures import common
 from figures.common import plt
-from protocols.analysis.pairing import KEYS, paired
+from protocols.analysis.pairing import KEYS, by_factor, paired
 from protocols.running.results import read_json, read_records
 
 PROTOCOL = "orhan_ma"
@@ -153,6 +153,34 @@ def comparison_table(basic, others: dict) -> str:
     return "\n".join(lines)
 
 
+def grid_table(rows) -> str:
+    """Per task and grid cell: networks included, and the median (range) of their SI and terms."""
+    included = _included(rows)
+    lines = ["| task | lambda0 | sigma0 | included | SI, median (range) | entropy | ridge-to-background |",
+             "|---|---|---|---|---|---|---|"]
+    for task in dict.fromkeys(rows["task"]):
+        for lam in np.unique(rows["lambda0"]):
+            for sig in np.unique(rows["sigma0"]):
+                cell = (rows["task"] == task) & (rows["lambda0"] == lam) & (rows["sigma0"] == sig)
+                ok = cell & included
+                if not cell.any():
+                    continue
+                si = rows["si"][ok]
+                text = f"{np.median(si):.2f} ({si.min():.2f}-{si.max():.2f})" if ok.any() else "-"
+                terms = [f"{np.median(rows[c][ok]):.2f}" if ok.any() else "-" for c in ("entropy", "ridge_to_background")]
+                lines.append(f"| {task} | {lam:g} | {sig:g} | {ok.sum()} of {cell.sum()} | {text} | {terms[0]} | {terms[1]} |")
+    return "\n".join(lines)
+
+
+def factor_table(rows, factor, first, second) -> str:
+    """One factor's seed-paired effect on SI and its terms, per task and over all."""
+    r = by_factor(rows, factor, first, second)
+    return (f"{factor} {second} against {first}: {r['pairs']} pairs (both included); SI change median "
+            f"{r['si']['median_difference']:+.2f}, higher in {r['si']['higher']}, lower in {r['si']['lower']}; "
+            f"entropy {r['entropy']['median_difference']:+.2f}, ridge {r['ridge_to_background']['median_difference']:+.2f}; "
+            f"included {r['included_basic']:.2f} / {r['included_other']:.2f}")
+
+
 def figures(folder) -> list:
     """(name, figure) pairs of one results folder."""
     rows = load(folder)
@@ -164,6 +192,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("results", nargs="+", help="a results folder; with --compare: BASIC CONDITION...")
     parser.add_argument("--compare", action="store_true", help="conditions against the basic one, seed-paired")
+    parser.add_argument("--factor", nargs=3, metavar=("NAME", "FIRST", "SECOND"), action="append",
+                        help="also print the seed-paired effect of one factor (task, lambda0 or sigma0), "
+                        "e.g. --factor sigma0 0 0.4 --factor task 2afc comp")
     parser.add_argument("--out", help="folder for the figures (default RESULTS/figures)")
     args = parser.parse_args(argv)
     out = Path(args.out or Path(args.results[0]) / "figures")
@@ -175,6 +206,10 @@ def main(argv=None):
     else:
         for name, fig in figures(args.results[0]):
             common.save(fig, out, name)
+        rows = load(args.results[0])
+        print(grid_table(rows))
+        for factor, first, second in args.factor or []:
+            print(factor_table(rows, factor, first, second))
     print(f"figures in {out}")
 
 

@@ -88,7 +88,7 @@ def test_2afc_is_learned_and_the_annarchy_network_answers_as_the_twin(seed):
     assert np.isfinite(summary["si"]) and summary["si"] == pytest.approx(summary["entropy"] + summary["ridge_to_background"])
 
 
-def test_the_command_trains_a_grid_and_writes_each_network(tmp_path):
+def test_the_command_trains_a_grid_and_writes_each_network(tmp_path, capsys):
     out = tmp_path / "grid"
     args = ["--task", "2afc", "cd", "--lambda0", "0.8,0.98", "--sigma0", "0.1", "--seeds", "1",
             "--hidden", "20", "--updates", "30", "--report-every", "10", "--test-trials", "40",
@@ -114,6 +114,9 @@ def test_the_command_trains_a_grid_and_writes_each_network(tmp_path):
     figure_folder = tmp_path / "compare"
     orhan_ma_figures.main(["--compare", str(out), str(alone), "--out", str(figure_folder)])
     assert (figure_folder / "conditions.png").is_file() and (figure_folder / "conditions.svg").is_file()
+    orhan_ma_figures.main([str(out), "--out", str(figure_folder), "--factor", "task", "2afc", "cd"])
+    printed = capsys.readouterr().out
+    assert "| 2afc | 0.8 | 0.1 |" in printed and "task cd against 2afc: " in printed
 
 
 @pytest.mark.parametrize("args, message", [

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from protocols.analysis.pairing import paired
+from protocols.analysis.pairing import by_factor, paired
 
 
 def rows(si, included, seeds=(1, 2, 3), task="2afc"):
@@ -29,3 +29,15 @@ def test_networks_pair_on_task_grid_cell_and_seed():
     result = paired(basic, other)
     assert result["pairs"] == 1 and result["si"]["median_difference"] == pytest.approx(3.0)
     assert paired(basic, rows([1.0, 1.0], [True, True], seeds=(1, 2), task="comp"))["networks"] == 0
+
+
+def test_a_factor_within_one_summary_pairs_on_the_other_keys():
+    a, b = rows([2.0, 3.0], [True, True], seeds=(1, 2)), rows([4.0, 2.5], [True, True], seeds=(1, 2), task="comp")
+    both = {k: np.concatenate([a[k], b[k]]) for k in a}
+    result = by_factor(both, "task", "2afc", "comp")
+    assert result["pairs"] == 2 and (result["si"]["higher"], result["si"]["lower"]) == (1, 1)
+    assert result["si"]["median_difference"] == pytest.approx(np.median([2.0, -0.5]))
+    low = rows([2.0, 3.0], [True, True], seeds=(1, 2))
+    high = {**rows([3.0, 5.0], [True, True], seeds=(1, 2)), "sigma0": np.full(2, 0.4)}
+    grid = {k: np.concatenate([low[k], high[k]]) for k in low}
+    assert by_factor(grid, "sigma0", 0.2, 0.4)["si"]["higher"] == 2

@@ -12,10 +12,10 @@ import numpy as np
 KEYS = ("task", "lambda0", "sigma0", "seed")
 
 
-def _networks(rows) -> dict:
+def _networks(rows, keys=KEYS) -> dict:
     """{(task, lambda0, sigma0, seed): row} of summary rows given as columns."""
     n = len(rows["task"])
-    return {tuple(_plain(rows[k][i]) for k in KEYS): {k: rows[k][i] for k in rows} for i in range(n)}
+    return {tuple(_plain(rows[k][i]) for k in keys): {k: rows[k][i] for k in rows} for i in range(n)}
 
 
 def _plain(value):
@@ -26,10 +26,10 @@ def _included(row) -> bool:
     return str(row["included"]) == "True"
 
 
-def paired(basic, other, columns=("si", "entropy", "ridge_to_background")) -> dict:
+def paired(basic, other, columns=("si", "entropy", "ridge_to_background"), keys=KEYS) -> dict:
     """Seed-paired differences of ``other`` against ``basic`` (summary columns, as read by
-    :func:`protocols.running.results.read_records`)."""
-    first, second = _networks(basic), _networks(other)
+    :func:`protocols.running.results.read_records`), networks paired on ``keys``."""
+    first, second = _networks(basic, keys), _networks(other, keys)
     common = sorted(set(first) & set(second))
     both = [k for k in common if _included(first[k]) and _included(second[k])]
     result = {
@@ -45,3 +45,17 @@ def paired(basic, other, columns=("si", "entropy", "ridge_to_background")) -> di
             "higher": int((d > 0).sum()), "lower": int((d < 0).sum()),
         }
     return result
+
+
+def by_factor(rows, factor, first, second, **options) -> dict:
+    """Within one summary, the networks with ``factor`` = ``second`` against their pairs with
+    ``factor`` = ``first`` (e.g. sigma0 0.4 against 0, or task comp against 2afc), paired on
+    the other keys."""
+    keys = tuple(k for k in KEYS if k != factor)
+    values = np.array([_plain(v) for v in rows[factor]])
+    pick = lambda value: {k: np.asarray(v)[values == _plain(value)] for k, v in rows.items()}  # noqa: E731
+    if isinstance(rows[factor][0], (str, np.str_)):
+        first, second = str(first), str(second)
+    else:
+        first, second = float(first), float(second)
+    return paired(pick(first), pick(second), keys=keys, **options)
