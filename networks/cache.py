@@ -198,6 +198,8 @@ def build(cls, *, seed: int, **kwargs) -> ann.Network:
             event = "reused" if before == after else "compiled"
             with open(folder / "builds.log", "a") as log:
                 log.write(f"{os.getpid()} {template.id} {event} {seconds:.3f}\n")
+        for monitor in template.get_monitors():
+            monitor.pause()  # else they record every step of every copy, and nothing reads them
         _compiled[key] = template
     else:
         del net

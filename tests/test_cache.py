@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from networks import cache
+from networks.orhan_ma import OrhanMaNetwork
 from networks.reservoir import ReservoirNetwork, draw_weights, preset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,3 +68,14 @@ def test_key_ignores_values_but_not_structure():
     base = _key()
     assert _key(density=0.7, eta=0.01, A=30.0, output=7) == base
     assert _key(n_neurons=150) != base
+
+
+def test_the_kept_build_records_nothing_while_its_copies_run():
+    """The network a build keeps (never handed out) has the monitors of its class; left
+    running they recorded every step of every copy and nothing read them (a leak of 4 kB per
+    step at 500 units). They are paused; the copy's own monitors record."""
+    net = cache.build(OrhanMaNetwork, seed=1, n_inputs=3, n_hidden=7, n_outputs=1)
+    hidden, _ = net.play(np.ones((12, 3)))
+    assert hidden.shape == (12, 7)
+    kept = next(t for t in cache._compiled.values() if isinstance(t, OrhanMaNetwork) and t.sizes == (3, 7, 1))
+    assert all(len(monitor.get("r")) == 0 for monitor in kept.get_monitors())
