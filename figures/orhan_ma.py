@@ -25,7 +25,7 @@ import numpy as np
 
 from figures import common
 from figures.common import plt
-from protocols.analysis.pairing import KEYS, by_factor, paired
+from protocols.analysis.pairing import KEYS, by_factor, is_included, paired
 from protocols.running.results import read_json, read_records
 
 PROTOCOL = "orhan_ma"
@@ -44,7 +44,7 @@ def load(folder) -> dict:
 
 
 def _included(rows):
-    return np.array([str(v) == "True" for v in rows["included"]])
+    return np.array([is_included(v) for v in rows["included"]])
 
 
 def si_grid_figure(rows):

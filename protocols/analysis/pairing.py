@@ -22,8 +22,13 @@ def _plain(value):
     return str(value) if isinstance(value, (str, np.str_)) else float(value)
 
 
+def is_included(value) -> bool:
+    """An ``included`` cell of summary.csv (True, or "True" as read back) as a bool."""
+    return str(value) == "True"
+
+
 def _included(row) -> bool:
-    return str(row["included"]) == "True"
+    return is_included(row["included"])
 
 
 def paired(basic, other, columns=("si", "entropy", "ridge_to_background"), keys=KEYS) -> dict:

@@ -118,16 +118,17 @@ class OrhanMaTask(Task):
 
     def new_trial(self, rng, trial_type=None) -> OrhanMaTrial:
         """One trial (a batch of one); its type is drawn with its stimulus."""
-        if trial_type is not None:
-            raise ValueError(f"{type(self).__name__} draws the trial type with the stimulus; give none.")
-        return OrhanMaTrial(self, self.draw(rng, 1))
+        return OrhanMaTrial(self, self._typeless_draw(rng, 1, trial_type))
 
     def batch(self, rng, n, trial_type=None) -> tuple:
         """``n`` new trials: (inputs, targets)."""
+        drawn = self._typeless_draw(rng, n, trial_type)
+        return drawn.inputs, drawn.targets
+
+    def _typeless_draw(self, rng, n, trial_type) -> "TrialBatch":
         if trial_type is not None:
             raise ValueError(f"{type(self).__name__} draws the trial type with the stimulus; give none.")
-        drawn = self.draw(rng, n)
-        return drawn.inputs, drawn.targets
+        return self.draw(rng, n)
 
     def draw(self, rng, n) -> TrialBatch:
         """``n`` new trials as arrays (:class:`TrialBatch`).
