@@ -119,6 +119,34 @@ def test_the_command_trains_a_grid_and_writes_each_network(tmp_path, capsys):
     assert "| 2afc | 0.8 | 0.1 |" in printed and "task cd against 2afc: " in printed
 
 
+def test_an_interrupted_grid_resumes_to_the_same_networks(tmp_path, monkeypatch):
+    args = ["--task", "2afc", "--lambda0", "0.8,0.98", "--seeds", "1-2", "--updates", "20", *TINY]
+    whole = tmp_path / "whole"
+    assert command.main(args + ["--out", str(whole)]) == 0
+    evaluate, calls = orhan_ma.evaluate, []
+
+    def fails_on_the_third(*arguments):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("interrupted")
+        return evaluate(*arguments)
+
+    monkeypatch.setattr(orhan_ma, "evaluate", fails_on_the_third)
+    out = tmp_path / "interrupted"
+    assert command.main(args + ["--out", str(out)]) == 1
+    rows = read_records(out / "summary.csv")
+    assert ["interrupted" in str(error) for error in rows["error"]] == [False, False, True, True]
+    assert len(list((out / "checkpoints").glob("together-2afc-*"))) == 1  # the grid's, kept
+    monkeypatch.setattr(orhan_ma, "evaluate", evaluate)
+    assert command.main(args + ["--out", str(out), "--resume"]) == 0
+    assert len(calls) == 3  # the two done were not tested again
+    # the whole grid was trained again from its checkpoint: the same networks, bit for bit
+    for name in ["2afc-lambda0.980-sigma0.200-seed-002", "2afc-lambda0.800-sigma0.200-seed-001"]:
+        for key, value in np.load(whole / name / "weights.npz").items():
+            np.testing.assert_array_equal(np.load(out / name / "weights.npz")[key], value)
+    assert not (out / "checkpoints").exists()
+
+
 @pytest.mark.parametrize("args, message", [
     (["--task", "xyz"], "unknown task 'xyz'"),
     (["--sigma0", "-1"], "--sigma0 must be non-negative"),

@@ -108,8 +108,17 @@ def _finish(config, key, folder, trained, seconds, together):
     return row
 
 
-def _discard(checkpoint: Path):
-    checkpoint.unlink(missing_ok=True)
+def _phases(config, name, checkpoint: Path) -> list:
+    """The tasks trained one after the other (``config["pretrain"]`` first, where the
+    multitask condition gives one) and the checkpoint file of each phase."""
+    tasks = [t for t in (config.get("pretrain"), name) if t]
+    return [(task, checkpoint.with_name(f"{checkpoint.stem}-{phase}.npz")) for phase, task in enumerate(tasks)]
+
+
+def _discard(config, name, checkpoint: Path):
+    """Remove the checkpoints of a training once its networks are written."""
+    for _, path in _phases(config, name, checkpoint):
+        path.unlink(missing_ok=True)
     try:
         checkpoint.parent.rmdir()
     except OSError:  # other checkpoints remain
@@ -117,20 +126,18 @@ def _discard(checkpoint: Path):
 
 
 def _train(config, name, cells, checkpoint: Path, progress, description) -> list:
-    """Train ``cells`` on the task ``name``, after the task ``config["pretrain"]`` where the
-    multitask condition gives one (the same networks, readout and Adam state go on); returns
-    the trained networks with their curves (a ``task`` column names the phase of each row)."""
+    """Train ``cells`` on the task ``name``, after the pretraining task where there is one (the
+    same networks, readout and Adam state go on); returns the trained networks with their
+    curves (a ``task`` column names the phase of each row). The checkpoints stay (a finished
+    training reloads at once) until :func:`_discard`."""
     training, phases, before = training_of(config), [], None
-    for phase, task_name in enumerate([t for t in (config.get("pretrain"), name) if t]):
-        path = checkpoint.with_name(f"{checkpoint.stem}-{phase}.npz")
+    for task_name, path in _phases(config, name, checkpoint):
         trainer = GridTraining(make_task(config, task_name), cells, training, path, after=before)
-        phases.append((task_name, path, trainer.run(progress, description=f"{description} [{task_name}]")))
+        phases.append((task_name, trainer.run(progress, description=f"{description} [{task_name}]")))
         before = trainer
-    trained = phases[-1][2]
+    trained = phases[-1][1]
     for i, network in enumerate(trained):
-        network["curve"] = [{"task": task_name, **row} for task_name, _, done in phases for row in done[i]["curve"]]
-    for _, path, _ in phases:
-        _discard(path)
+        network["curve"] = [{"task": task_name, **row} for task_name, done in phases for row in done[i]["curve"]]
     return trained
 
 
@@ -138,24 +145,34 @@ def run(config, key, folder, progress=True) -> dict:
     """Train and test the one network ``key`` (task, lambda0, sigma0, seed) into ``folder``."""
     folder = Path(folder)
     started = time.perf_counter()
-    trained = _train(config, key["task"], [_cell(key)], _checkpoint(folder, folder.name), progress, label(key))[0]
-    return _finish(config, key, folder, trained, time.perf_counter() - started, 1)
+    checkpoint = _checkpoint(folder, folder.name)
+    trained = _train(config, key["task"], [_cell(key)], checkpoint, progress, label(key))[0]
+    row = _finish(config, key, folder, trained, time.perf_counter() - started, 1)
+    _discard(config, key["task"], checkpoint)
+    return row
 
 
-def run_together(config, keys, folders, progress=True) -> list:
-    """Train the networks ``keys`` of each task as one vmapped computation, then test each."""
+def run_together(config, keys, folders, pending, progress=True) -> list:
+    """Train the networks ``keys`` of each task as one vmapped computation, then test those
+    ``pending``; returns their rows. A task's whole grid is trained even where some of its
+    networks were done (a resumed run): the same grid trains to the same weights, bit for bit,
+    where a smaller one would drift from it by float rounding."""
     rows = {}
     for name in dict.fromkeys(key["task"] for key in keys):
-        group = [(key, Path(folder)) for key, folder in zip(keys, folders) if key["task"] == name]
-        cells = [_cell(k) for k, _ in group]
+        group = [(key, Path(folder), todo) for key, folder, todo in zip(keys, folders, pending) if key["task"] == name]
+        if not any(todo for _, _, todo in group):
+            continue
+        cells = [_cell(k) for k, _, _ in group]
         digest = hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()[:12]
-        checkpoint = _checkpoint(group[0][1], f"together-{name}-{digest}")  # one per set of networks
+        checkpoint = _checkpoint(group[0][1], f"together-{name}-{digest}")  # one per grid
         started = time.perf_counter()
         trained = _train(config, name, cells, checkpoint, progress, f"{name}: {len(group)} networks")
         seconds = (time.perf_counter() - started) / len(group)
-        for (key, folder), network in zip(group, trained):
-            rows[folder.name] = _finish(config, key, folder, network, seconds, len(group))
-    return [rows[Path(folder).name] for folder in folders]
+        for (key, folder, todo), network in zip(group, trained):
+            if todo:
+                rows[folder.name] = _finish(config, key, folder, network, seconds, len(group))
+        _discard(config, name, checkpoint)
+    return [rows[Path(folder).name] for folder, todo in zip(folders, pending) if todo]
 
 
 def label(row) -> str:

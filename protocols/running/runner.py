@@ -213,8 +213,9 @@ def run_jobs(run, config: dict, jobs: dict, out, *, executor=None, progress=True
     with its key and ``error``; the other jobs go on. With ``resume``, jobs whose folders are
     complete (in ``out.partial`` left by an interrupted run, or in ``out``) are not run again.
     ``executor`` is a ``concurrent.futures.Executor`` (None: in this process, one after the
-    other, or all at once through ``together(config, keys, folders, progress) -> rows`` where
-    given, e.g. a vmapped grid). The progress bar counts jobs, or the work of a single job
+    other, or all at once through ``together(config, keys, folders, pending, progress) -> rows``
+    where given, e.g. a vmapped grid: it gets every job, so that a resumed run can train the
+    same grid again, and returns the rows of those ``pending``). The progress bar counts jobs, or the work of a single job
     run in this process. Returns the rows.
     """
     out = Path(out)
@@ -224,10 +225,11 @@ def run_jobs(run, config: dict, jobs: dict, out, *, executor=None, progress=True
     staged.mkdir(parents=True, exist_ok=True)
     _same_config(staged, out, config)
     folders = {name: staged / name for name in jobs}
-    if resume and out.is_dir():
-        for name, folder in folders.items():
-            if not folder.exists() and _done(out / name) is not None:
-                shutil.copytree(out / name, folder)
+    if resume and out.is_dir():  # what a run that ended with failures left: done jobs, checkpoints
+        for entry in out.iterdir():
+            kept = _done(entry) is not None if entry.name in folders else entry.is_dir()
+            if kept and not (staged / entry.name).exists():
+                shutil.copytree(entry, staged / entry.name)
     rows = {name: _done(folder) for name, folder in folders.items()}
     todo = [name for name in jobs if rows[name] is None]
     alone = executor is None and (len(jobs) == 1 or together is not None)
@@ -236,10 +238,11 @@ def run_jobs(run, config: dict, jobs: dict, out, *, executor=None, progress=True
     with bar:
         if executor is None and together is not None and todo:
             try:
-                done = together(config, [jobs[n] for n in todo], [folders[n] for n in todo], progress)
+                done = together(config, list(jobs.values()), list(folders.values()),
+                                [rows[n] is None for n in jobs], progress)
                 rows.update(zip(todo, done))
             except Exception as error:
-                rows.update((name, _failure(jobs[name], error)) for name in todo)
+                rows.update((name, _done(folders[name]) or _failure(jobs[name], error)) for name in todo)
             bar.update(len(todo))
         elif executor is None:
             for name in todo:
