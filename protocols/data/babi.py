@@ -12,11 +12,18 @@ lists, task 19's paths) and the supporting statements' ids (a set). Samples keep
 :func:`words` gives the lowercased tokens the models read. A missing file, a wrong folder or a
 malformed line raises :class:`~protocols.running.results.InputError` with one sentence naming
 the file and line.
+
+:class:`Vocabulary` turns samples into the integer arrays that H-Mem reads (the H-Mem code's
+layout, after MemN2N's): word ids from 1 (0 pads), each answer one class (a list is one
+token), and a "time word" in the last word slot of every sentence naming its place counted
+from the question (``time1`` the latest statement).
 """
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from protocols.running.results import InputError
 
@@ -157,3 +164,64 @@ def load(path, task: int, split: str = "train", setting: str = "en-10k",
         return samples
     cut = len(samples) - round(validation * len(samples))
     return samples[:cut] if split == "train" else samples[cut:]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Samples as arrays: ``stories`` (n, sentences, words) and ``queries`` (n, words) of word
+    ids (0 pads; a story's statements end at its last sentence row), ``answers`` (n,)."""
+
+    stories: np.ndarray
+    queries: np.ndarray
+    answers: np.ndarray
+
+    def __len__(self):
+        return len(self.answers)
+
+    def take(self, index) -> "Encoded":
+        return Encoded(self.stories[index], self.queries[index], self.answers[index])
+
+
+class Vocabulary:
+    """The words and answers of some samples (all splits of a task, as the H-Mem code builds
+    it), with ``sentences`` time words: stories longer than that keep their latest
+    ``sentences`` statements (the original drops such samples instead)."""
+
+    def __init__(self, *splits, sentences=None):
+        samples = [s for split in splits for s in split]
+        if not samples:
+            raise InputError("a vocabulary needs at least one sample.")
+        longest = max(len(s.story) for s in samples)
+        self.sentences = longest if sentences is None else min(int(sentences), longest)
+        if self.sentences < 1:
+            raise InputError(f"the number of sentences kept must be at least 1, got {sentences}.")
+        tokens = {w for s in samples for text in (*s.story, s.question) for w in words(text)}
+        tokens |= {s.answer.lower() for s in samples}
+        self.words = sorted(tokens) + [f"time{i}" for i in range(1, self.sentences + 1)]
+        self.index = {w: i for i, w in enumerate(self.words, 1)}
+        self.width = max(max((len(words(t)) for s in samples for t in s.story), default=0) + 1,
+                         max(len(words(s.question)) for s in samples))
+
+    def __len__(self):
+        """Word ids in use, the nil word 0 included (the output layer's size)."""
+        return len(self.words) + 1
+
+    def answer_of(self, index: int) -> str:
+        return self.words[index - 1]
+
+    def encode(self, samples) -> Encoded:
+        n, S, W = len(samples), self.sentences, self.width
+        stories, queries = np.zeros((n, S, W), np.int32), np.zeros((n, W), np.int32)
+        answers = np.zeros(n, np.int32)
+        for k, sample in enumerate(samples):
+            story = sample.story[-S:]
+            for i, text in enumerate(story):
+                ids = [self.index[w] for w in words(text)]
+                stories[k, i, :len(ids)] = ids
+                stories[k, i, -1] = self.index[f"time{len(story) - i}"]
+            ids = [self.index[w] for w in words(sample.question)]
+            queries[k, :len(ids)] = ids
+            if sample.answer.lower() not in self.index:
+                raise InputError(f"the answer {sample.answer!r} is not in the vocabulary.")
+            answers[k] = self.index[sample.answer.lower()]
+        return Encoded(stories, queries, answers)

@@ -1,0 +1,161 @@
+"""The JAX twin of H-Mem on bAbI question answering: the paper's model as a differentiable
+function, for training end to end by backpropagation through time.
+
+Source: Limbacher & Legenstein (2020) H-Mem, NeurIPS 33, "Question answering"; the layout of
+the authors' code (babi_task_single.py and its layers: read for the facts, nothing copied);
+shared/specs/babi.md and hmem.md. For a story of sentences t = 1..T and a question::
+
+    s_t = BN_s( sum_w  E[x_tw] * P_w )              word embedding (80) times a learned
+    q   = BN_q( sum_w  E[y_w]  * P_w )              position encoding P (init 1; the time
+                                                    word's slot stays 1), batch norm
+    k_t = relu(W_k s_t),  v_t = relu(W_v s_t)       keys and values (100, no bias)
+    M_0 = 0;  M_t = M_{t-1} + gamma_pos (w_max - M_{t-1}) * v_t k_t^T
+                            - gamma_neg M_{t-1} * (k_t^2)^T           one write per sentence
+    v_0 = 0;  k_h = relu(W_r [q ; v_{h-1}]),  v_h = M_T k_h,  h = 1..3      the 3-hop read
+    logits = W_o v_3                                (no bias) over the vocabulary
+
+``M`` is [value unit i, key unit j], the layout of the ANNarchy memory
+(:class:`synapses.hebbian_memory.HebbianMemory`, pre = key, post = value), which a test holds to
+:func:`write` and :func:`read` step by step. Read-before-write (the paper's extension): before
+each write ``k_t <- LN_1(k_t)``, ``v_t <- LN_2(W_rbw [v_t ; M_{t-1} k_t])``. Padding sentences
+(all words 0) leave the memory unchanged. Batch norm (Keras' defaults: momentum 0.99,
+epsilon 1e-3) uses the statistics of the batch's real sentences in training and the running
+ones in testing. Initial weights: He-uniform (the original's), ones for P and the norms' scales;
+the read-before-write layer Glorot-uniform (Keras' default there).
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+EMBEDDING, MEMORY, HOPS = 80, 100, 3
+GAMMA_POS = GAMMA_NEG = 0.01
+W_MAX = 1.0
+MOMENTUM, BN_EPSILON, LN_EPSILON = 0.99, 1e-3, 1e-3
+BLOCK = 16
+"""Sentences per rematerialised block of the write scan: backpropagation keeps the memory only
+at block boundaries, not after every sentence (a long story would not fit otherwise)."""
+DECAYED = ("W_k", "W_v", "W_r")
+"""The layers with the original's L2 penalty 1e-3 * sum of squares."""
+
+
+def initial_parameters(vocabulary: int, width: int, seed: int, read_before_write=False,
+                       embedding=EMBEDDING, memory=MEMORY) -> tuple:
+    """(parameters, batch-norm state) for ``vocabulary`` word ids and sentences of ``width``
+    words, drawn from ``seed`` (numpy, float32)."""
+    rng = np.random.default_rng([seed, 7])
+
+    def he(fan_in, shape):  # Keras' he_uniform: U(-sqrt(6 / fan_in), +sqrt(6 / fan_in))
+        return rng.uniform(-1, 1, shape).astype(np.float32) * np.float32(np.sqrt(6 / fan_in))
+
+    params = {
+        "E": he(vocabulary, (vocabulary, embedding)),
+        "P": np.ones((width, embedding), np.float32),
+        "bn_s": {"scale": np.ones(embedding, np.float32), "offset": np.zeros(embedding, np.float32)},
+        "bn_q": {"scale": np.ones(embedding, np.float32), "offset": np.zeros(embedding, np.float32)},
+        "W_k": he(embedding, (memory, embedding)),
+        "W_v": he(embedding, (memory, embedding)),
+        "W_r": he(embedding + memory, (memory, embedding + memory)),
+        "W_o": he(memory, (vocabulary, memory)),
+    }
+    if read_before_write:
+        limit = np.float32(np.sqrt(6 / (3 * memory)))  # Glorot: fan_in 2m + fan_out m
+        params["rbw"] = {
+            "W": rng.uniform(-1, 1, (memory, 2 * memory)).astype(np.float32) * limit,
+            "ln_k": {"scale": np.ones(memory, np.float32), "offset": np.zeros(memory, np.float32)},
+            "ln_v": {"scale": np.ones(memory, np.float32), "offset": np.zeros(memory, np.float32)},
+        }
+    state = {name: {"mean": np.zeros(embedding, np.float32), "var": np.ones(embedding, np.float32)}
+             for name in ("bn_s", "bn_q")}
+    return params, state
+
+
+def write(M, k, v, gamma_pos=GAMMA_POS, gamma_neg=GAMMA_NEG, w_max=W_MAX):
+    """One Hebbian write of value ``v`` under key ``k`` (batched: M (..., m, m), k, v (..., m))."""
+    return (M + gamma_pos * (w_max - M) * v[..., :, None] * k[..., None, :]
+            - gamma_neg * M * (k * k)[..., None, :])
+
+
+def read(M, k):
+    """The memory's answer ``M k`` to key ``k``."""
+    return jnp.einsum("...ij,...j->...i", M, k)
+
+
+def layer_norm(x, p):
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / jnp.sqrt(var + LN_EPSILON) * p["scale"] + p["offset"]
+
+
+def encode(params, ids):
+    """Sentence vectors sum_w E[id_w] * P_w (ids (..., words); 0 pads) and their mask."""
+    present = ids > 0
+    vectors = (params["E"][ids] * jnp.asarray(params["P"]).at[-1].set(1.0) * present[..., None]).sum(-2)
+    return vectors, present.any(-1)
+
+
+def batch_norm(x, mask, p, state, train):
+    """Keras' batch norm over the real rows of ``x`` (mask); returns (y, new state)."""
+    if train:
+        weights = mask[..., None].astype(x.dtype)
+        count = jnp.maximum(weights.sum(tuple(range(x.ndim - 1))), 1.0)
+        mean = (x * weights).sum(tuple(range(x.ndim - 1))) / count
+        var = (((x - mean) ** 2) * weights).sum(tuple(range(x.ndim - 1))) / count
+        state = {"mean": MOMENTUM * state["mean"] + (1 - MOMENTUM) * mean,
+                 "var": MOMENTUM * state["var"] + (1 - MOMENTUM) * var}
+    else:
+        mean, var = state["mean"], state["var"]
+    return (x - mean) / jnp.sqrt(var + BN_EPSILON) * p["scale"] + p["offset"], state
+
+
+def keys_and_values(params, sentences, mask):
+    """k_t, v_t of the sentence vectors (zero for padding)."""
+    m = mask[..., None].astype(sentences.dtype)
+    return (jax.nn.relu(sentences @ params["W_k"].T) * m, jax.nn.relu(sentences @ params["W_v"].T) * m)
+
+
+def _written(params, k, v, mask):
+    """The memory after the story's writes: a scan over sentences, rematerialised by blocks."""
+    rbw = params.get("rbw")
+
+    def one(M, kvm):
+        k_t, v_t, m_t = kvm
+        if rbw is not None:
+            k_t = layer_norm(k_t, rbw["ln_k"])
+            v_t = layer_norm(jnp.concatenate([v_t, read(M, k_t)], -1) @ rbw["W"].T, rbw["ln_v"])
+        return jnp.where(m_t[:, None, None], write(M, k_t, v_t), M), None
+
+    @jax.checkpoint
+    def block(M, kvm):
+        return jax.lax.scan(one, M, kvm)[0], None
+
+    n, T, m = k.shape
+    pad = -T % BLOCK
+    sequences = [jnp.pad(x, [(0, 0), (0, pad)] + [(0, 0)] * (x.ndim - 2)) for x in (k, v, mask)]
+    blocks = [jnp.moveaxis(x, 1, 0).reshape((T + pad) // BLOCK, BLOCK, *x.shape[:1], *x.shape[2:])
+              for x in sequences]
+    return jax.lax.scan(block, jnp.zeros((n, m, m), k.dtype), blocks)[0]
+
+
+def hops(params, M, q):
+    """The 3-hop read: k_h = relu(W_r [q ; v_{h-1}]), v_h = M k_h; returns v_3."""
+    v = jnp.zeros(q.shape[:-1] + (M.shape[-1],), q.dtype)
+    for _ in range(HOPS):
+        v = read(M, jax.nn.relu(jnp.concatenate([q, v], -1) @ params["W_r"].T))
+    return v
+
+
+def apply(params, state, stories, queries, train=False):
+    """(logits, new batch-norm state) for stories (n, T, words) and queries (n, words)."""
+    sentences, mask = encode(params, stories)
+    sentences, bn_s = batch_norm(sentences, mask, params["bn_s"], state["bn_s"], train)
+    q, q_mask = encode(params, queries)
+    q, bn_q = batch_norm(q, q_mask, params["bn_q"], state["bn_q"], train)
+    k, v = keys_and_values(params, sentences, mask)
+    M = _written(params, k, v, mask)
+    return hops(params, M, q) @ params["W_o"].T, {"bn_s": bn_s, "bn_q": bn_q}
+
+
+def penalty(params, l2=1e-3):
+    """The original's L2 penalty on the key, value and read layers."""
+    return l2 * sum(jnp.sum(params[name] ** 2) for name in DECAYED)

@@ -1,0 +1,153 @@
+"""H-Mem on bAbI: the JAX twin against an independent numpy reference (whole model, base and
+read-before-write, on random weights and padded stories; batch norm in training), its write and
+read against the ANNarchy memory step by step, the initial draws, the encoding of samples, and
+learning: bAbI-style task 1 learned on two seeds, the trained model answering the same through
+the ANNarchy memory as through the twin."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from networks import cache
+from networks import hebbian_memory_twin as twin
+from networks.hebbian_memory import HebbianMemoryNetwork
+from protocols.data import babi, babi_stories
+from protocols.learning import babi as learning
+from tests import reference_hmem_babi as reference
+from tests.reference_hebbian_memory import Reference
+
+VOCABULARY, WIDTH, EMBEDDING, MEMORY = 20, 5, 8, 6
+
+
+def random_model(seed, rbw):
+    """Initial draws with every other value made random too (encoding, norms, statistics)."""
+    rng = np.random.default_rng(seed)
+    params, state = twin.initial_parameters(VOCABULARY, WIDTH, seed, rbw, EMBEDDING, MEMORY)
+    params = jax.tree_util.tree_map(lambda x: x.astype(np.float64), params)
+    params["P"] = rng.uniform(0.5, 1.5, params["P"].shape)
+    for norm in [params["bn_s"], params["bn_q"]] + ([params["rbw"]["ln_k"], params["rbw"]["ln_v"]] if rbw else []):
+        norm["scale"] = rng.uniform(0.5, 1.5, norm["scale"].shape)
+        norm["offset"] = rng.normal(0, 0.3, norm["offset"].shape)
+    for s in state.values():
+        s["mean"], s["var"] = rng.normal(0, 0.3, EMBEDDING), rng.uniform(0.5, 2, EMBEDDING)
+    return params, state
+
+
+def random_stories(seed, n=4, sentences=7):
+    rng = np.random.default_rng(seed)
+    stories = rng.integers(1, VOCABULARY, (n, sentences, WIDTH))
+    stories[rng.random((n, sentences, WIDTH)) < 0.3] = 0  # padding words
+    stories[0, 5:] = 0  # padding sentences at the end of a story
+    stories[1, 2] = 0   # and an empty one inside
+    queries = rng.integers(1, VOCABULARY, (n, WIDTH))
+    queries[:, -2:] = 0
+    return stories, queries
+
+
+@pytest.mark.parametrize("rbw", [False, True])
+def test_the_twin_is_the_numpy_reference_on_random_weights(rbw):
+    jax.config.update("jax_enable_x64", True)
+    try:
+        params, state = random_model(3, rbw)
+        stories, queries = random_stories(4)
+        got = np.asarray(twin.apply(params, state, stories, queries)[0])
+        expected = [reference.logits(params, state, s, q) for s, q in zip(stories, queries)]
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+        assert np.abs(expected).max() > 1e-3  # the memory was written and read
+    finally:
+        jax.config.update("jax_enable_x64", False)
+
+
+def test_batch_norm_in_training_uses_the_real_sentences_of_the_batch():
+    rng = np.random.default_rng(5)
+    x, mask = rng.normal(size=(3, 4, EMBEDDING)), rng.random((3, 4)) < 0.6
+    p = {"scale": rng.uniform(0.5, 1.5, EMBEDDING), "offset": rng.normal(size=EMBEDDING)}
+    state = {"mean": np.zeros(EMBEDDING), "var": np.ones(EMBEDDING)}
+    y, new = twin.batch_norm(x, mask, p, state, train=True)
+    real = x[mask]
+    np.testing.assert_allclose(np.asarray(y)[mask], (real - real.mean(0)) / np.sqrt(real.var(0) + 1e-3) * p["scale"]
+                               + p["offset"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(new["mean"], 0.01 * real.mean(0), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(new["var"], 0.99 + 0.01 * real.var(0), rtol=1e-5)
+
+
+def test_write_and_read_are_the_annarchy_memory_step_by_step():
+    rng = np.random.default_rng(6)
+    m = 8  # the size of tests/test_hebbian_memory.py: one build
+    net = cache.build(HebbianMemoryNetwork, seed=1, m=m)
+    net.erase()
+    ref = Reference(m, 0.01, 0.01, 1.0, read_before_write=False)
+    M = jnp.zeros((m, m))
+    for step in range(15):
+        k, v = rng.exponential(2.0, m) * (rng.random(m) < 0.5), rng.exponential(2.0, m)
+        if step % 5 == 4:
+            k = prior_k  # noqa: F821  (a key written before: forgetting and the soft bound act)
+        prior_k = k
+        M = twin.write(M, jnp.asarray(k, jnp.float32), jnp.asarray(v, jnp.float32))
+        net.write(k, v)
+        ref.write(k, v)
+        np.testing.assert_allclose(np.asarray(M), net.weights(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(net.weights(), ref.M, rtol=1e-12)
+        probe = rng.random(m)
+        np.testing.assert_allclose(np.asarray(twin.read(M, jnp.asarray(probe, jnp.float32))), net.read(probe),
+                                   rtol=1e-5, atol=1e-5)
+    assert np.abs(ref.M).max() > 0.1
+
+
+def test_initial_draws_are_the_originals():
+    params, state = twin.initial_parameters(300, 7, seed=2, read_before_write=True)
+    for name, fan_in in [("E", 300), ("W_k", 80), ("W_v", 80), ("W_r", 180), ("W_o", 100)]:
+        w, bound = params[name], np.sqrt(6 / fan_in)
+        assert np.abs(w).max() <= bound and np.abs(w).max() > 0.98 * bound  # He-uniform
+        assert abs(w.std() - bound / np.sqrt(3)) < 0.03 * bound
+    assert params["W_k"].shape == (100, 80) and params["W_o"].shape == (300, 100)
+    assert np.all(params["P"] == 1) and np.all(params["bn_s"]["scale"] == 1) and np.all(state["bn_q"]["var"] == 1)
+    assert np.abs(params["rbw"]["W"]).max() <= np.sqrt(6 / 300)  # Glorot-uniform
+    again = twin.initial_parameters(300, 7, seed=2, read_before_write=True)[0]
+    assert all(np.array_equal(a, b) for a, b in zip(jax.tree_util.tree_leaves(params), jax.tree_util.tree_leaves(again)))
+
+
+def test_samples_become_word_ids_with_time_words():
+    samples = babi.parse(["1 Mary went to the office.", "2 John moved to the garden.", "3 Where is Mary?\toffice\t1",
+                          "1 Sandra went back to the kitchen.", "2 Where is Sandra?\tkitchen\t1"])
+    vocabulary = babi.Vocabulary(samples)
+    encoded = vocabulary.encode(samples)
+    assert encoded.stories.shape == (2, 2, 7)  # two sentences; up to 6 words + the time word
+    first = [vocabulary.words[i - 1] for i in encoded.stories[0, 0] if i]
+    assert first == ["mary", "went", "to", "the", "office", "time2"] and encoded.stories[0, 0, 5] == 0
+    assert vocabulary.words[encoded.stories[1, 0, -1] - 1] == "time1" and not encoded.stories[1, 1].any()
+    assert vocabulary.answer_of(encoded.answers[1]) == "kitchen"
+    short = babi.Vocabulary(samples, sentences=1).encode(samples)
+    assert [vocabulary.words[i - 1] for i in short.stories[0, 0] if i][0] == "john"  # the latest kept
+
+
+@pytest.mark.parametrize("rbw", [False, True])
+def test_the_annarchy_memory_answers_as_the_twin_on_random_weights(rbw):
+    params, state = random_model(8, rbw)
+    params = jax.tree_util.tree_map(lambda x: np.asarray(x, np.float32), params)
+    stories, queries = random_stories(9)
+    data = babi.Encoded(stories, queries, np.zeros(len(stories), np.int32))
+    np.testing.assert_allclose(learning.annarchy_logits(params, state, data), learning.logits(params, state, data),
+                               rtol=1e-4, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def task1(tmp_path_factory):
+    folder = babi_stories.write_setting(tmp_path_factory.mktemp("babi"), "en", tasks=(1,), seed=4)
+    splits = [babi.load(folder, 1, split) for split in ("train", "valid", "test")]
+    vocabulary = babi.Vocabulary(*splits)
+    return vocabulary, [vocabulary.encode(s) for s in splits]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_task_1_is_learned_and_the_annarchy_memory_answers_the_same(task1, seed):
+    vocabulary, (train, valid, test) = task1
+    trained = learning.train(learning.Training(epochs=12), train, valid, len(vocabulary), seed, progress=False)
+    params, state = trained["params"], trained["state"]
+    assert learning.accuracy(params, state, test) > 0.8  # chance: 1 of 6 places
+    assert trained["curve"][-1]["loss"] < trained["curve"][0]["loss"] / 2
+    some = test.take(np.arange(60))
+    through_annarchy = learning.annarchy_logits(params, state, some)
+    np.testing.assert_allclose(through_annarchy, learning.logits(params, state, some), rtol=1e-4, atol=1e-4)
+    assert np.mean(through_annarchy.argmax(-1) == some.answers) > 0.8
