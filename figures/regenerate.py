@@ -6,14 +6,14 @@ A results folder is a run of one protocol: one seed (config.json, trials.csv, ..
 (seed-*/ and summary.csv). Each gets its figures as PNG and SVG in its own figures/ folder,
 drawn by the protocol's figure script (figures/dnms.py, figures/selective_integration.py,
 figures/augment.py for 12AX, saccade/antisaccade, sequence prediction and tXOR,
-figures/image_association.py, figures/orhan_ma.py). Image-association runs are drawn per folder that holds them
+figures/image_association.py, figures/orhan_ma.py, figures/babi.py). Image-association runs are drawn per folder that holds them
 (accuracy against the delay D needs the runs of every D, e.g. results/image_association/d*/).
 """
 
 import argparse
 from pathlib import Path
 
-from figures import augment, common, dnms, image_association, orhan_ma, selective_integration
+from figures import augment, babi, common, dnms, image_association, orhan_ma, selective_integration
 from protocols.running.results import read_json
 
 PER_FOLDER = {"dnms": dnms.figures, "selective_integration": selective_integration.figures}
@@ -52,6 +52,8 @@ def regenerate(root) -> list:
             figures = augment.figures([augment.load(folder)])
         elif protocol == orhan_ma.PROTOCOL:
             figures = orhan_ma.figures(folder)
+        elif protocol == babi.PROTOCOL:
+            figures = babi.figures(folder)
         elif protocol == image_association.PROTOCOL:
             parent = folder.parent if folder != Path(root) else folder
             associations.setdefault(parent, []).append(folder)

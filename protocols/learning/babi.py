@@ -12,6 +12,7 @@ from ``[seed, 3, epoch]``.
 
 import dataclasses
 import time
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -22,6 +23,8 @@ from tqdm import tqdm
 from networks import cache
 from networks import hebbian_memory_twin as twin
 from networks.hebbian_memory import HebbianMemoryNetwork
+from protocols.data import babi, babi_stories
+from protocols.running import results
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +51,8 @@ class Training:
         return self
 
 
-PRESETS = {"limbacher2020": Training(), "limbacher2020-rbw": Training(epochs=250, read_before_write=True)}
+PRESETS = {"limbacher2020": Training()}
+"""The paper's values (its read-before-write runs train 250 epochs: --epochs 250)."""
 
 
 def _clip_each_tensor(limit):
@@ -155,3 +159,71 @@ def annarchy_logits(params, state, data, seed=1) -> np.ndarray:
             v = net.read(np.maximum(W_r @ np.concatenate([q[n], v]), 0.0))
         out[n] = W_o @ v
     return out
+
+
+def splits(config, task: int) -> list:
+    """The train, validation and test samples of ``task``: from the real files at
+    ``config["data"]`` or generated (bAbI-style) from ``config["data_seed"]``."""
+    setting = {"1k": "en", "10k": "en-10k"}[config["train_size"]]
+    if config["data"]:
+        return [babi.load(config["data"], task, split, setting=setting) for split in babi.SPLITS]
+    questions = babi_stories.SIZES[setting]
+    train = babi.parse(babi_stories.generate(task, questions, config["data_seed"]), f"generated task {task}")
+    test = babi.parse(babi_stories.generate(task, babi_stories.TEST_QUESTIONS, config["data_seed"] + 1_000_003))
+    cut = len(train) - round(babi.VALIDATION_FRACTION * len(train))
+    return [train[:cut], train[cut:], test]
+
+
+def _flat(tree) -> dict:
+    return {jax.tree_util.keystr(path): np.asarray(leaf) for path, leaf in jax.tree_util.tree_leaves_with_path(tree)}
+
+
+def load_model(folder):
+    """(parameters, batch-norm state) of a trained model saved by :func:`run`."""
+    config = results.read_json(Path(folder) / "config.json")
+    saved = np.load(Path(folder) / "weights.npz")
+    like = twin.initial_parameters(config["vocabulary"], config["width"], 0, config["training"]["read_before_write"],
+                                   config["training"]["embedding"], config["training"]["memory"])
+    names = list(_flat(like))
+    leaves = [saved[name] for name in names]
+    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(like), leaves)
+
+
+def run(config, key, folder, progress=True) -> dict:
+    """Train and test H-Mem on one task with one seed into ``folder``; returns its summary row.
+    Test accuracy is that of the model of record, its memory the ANNarchy network; the twin's
+    is reported beside it."""
+    task, seed = key["task"], key["seed"]
+    started = time.perf_counter()
+    train_set, valid_set, test_set = splits(config, task)
+    vocabulary = babi.Vocabulary(train_set, valid_set, test_set, sentences=config["sentences"])
+    data = [vocabulary.encode(s) for s in (train_set, valid_set, test_set)]
+    training = Training(**config["training"])
+    trained = train(training, data[0], data[1], len(vocabulary), seed, progress, description=f"task {task} seed {seed}")
+    params, state = trained["params"], trained["state"]
+    through_annarchy = annarchy_logits(params, state, data[2], seed).argmax(-1)
+    in_twin = logits(params, state, data[2]).argmax(-1)
+    curve = trained["curve"]
+    row = {"task": task, "seed": seed, "test_accuracy": float((through_annarchy == data[2].answers).mean()),
+           "twin_test_accuracy": float((in_twin == data[2].answers).mean()),
+           "valid_accuracy": curve[-1]["valid_accuracy"], "train_accuracy": curve[-1]["accuracy"],
+           "epochs": len(curve), "seconds": time.perf_counter() - started,
+           "seconds_per_epoch": float(np.mean([r["seconds"] for r in curve])),
+           "read_before_write": training.read_before_write, "data": "bAbI" if config["data"] else "bAbI-style"}
+    with results.results_folder(folder, overwrite=True) as staged:
+        results.write_json(staged / "config.json", {**config, "network": key, "vocabulary": len(vocabulary),
+                                                    "width": vocabulary.width, "words": vocabulary.words})
+        results.write_rows(staged / "curve.csv", curve)
+        np.savez_compressed(staged / "weights.npz", **_flat((params, state)))
+        np.savez_compressed(staged / "answers.npz", answers=data[2].answers, annarchy=through_annarchy, twin=in_twin)
+        results.write_json(staged / "summary.json", row)
+    return row
+
+
+def label(row) -> str:
+    return f"task {row['task']} seed {row['seed']}"
+
+
+def report(row) -> str:
+    return (f"{label(row)}: test accuracy {row['test_accuracy']:.3f} (twin {row['twin_test_accuracy']:.3f}), "
+            f"validation {row['valid_accuracy']:.3f}, {row['epochs']} epochs, {row['seconds_per_epoch']:.1f} s/epoch")

@@ -233,7 +233,8 @@ def run_jobs(run, config: dict, jobs: dict, out, *, executor=None, progress=True
     rows = {name: _done(folder) for name, folder in folders.items()}
     todo = [name for name in jobs if rows[name] is None]
     alone = executor is None and (len(jobs) == 1 or together is not None)
-    bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), desc="jobs" if together else "seeds",
+    seeds_only = all(isinstance(key, int) for key in jobs.values())
+    bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), desc="seeds" if seeds_only else "jobs",
                disable=not progress or alone)
     with bar:
         if executor is None and together is not None and todo:
