@@ -114,27 +114,85 @@ def keys_and_values(params, sentences, mask):
     return (jax.nn.relu(sentences @ params["W_k"].T) * m, jax.nn.relu(sentences @ params["W_v"].T) * m)
 
 
+def _blocks(*sequences):
+    """(n, T, ...) arrays as (blocks, BLOCK, n, ...) blocks of sentences (one block of T where
+    T < BLOCK; padded with zeros: a padding sentence writes nothing)."""
+    T = sequences[0].shape[1]
+    size = min(BLOCK, T)
+    pad = -T % size
+    return [jnp.moveaxis(jnp.pad(x, [(0, 0), (0, pad)] + [(0, 0)] * (x.ndim - 2)), 1, 0)
+            .reshape((T + pad) // size, size, x.shape[0], *x.shape[2:]) for x in sequences]
+
+
+def _write_step(M, kvm):
+    k_t, v_t, m_t = kvm
+    return jnp.where(m_t[:, None, None], write(M, k_t, v_t), M)
+
+
+def _scan_block(M, block):
+    """The writes of one block; returns the memory after and the memory before each write."""
+    return jax.lax.scan(lambda M, x: (_write_step(M, x), M), M, block)
+
+
+@jax.custom_vjp
+def hebbian_writes(k, v, mask):
+    """The memory after one Hebbian write per real sentence (k, v (n, T, m); mask (n, T)),
+    from M = 0. Its gradient is written out (below): the same as automatic differentiation's
+    (a test), four times faster here, keeping only the memory at block boundaries."""
+    return _writes_forward(k, v, mask)[0]
+
+
+def _writes_forward(k, v, mask):
+    blocks = _blocks(k, v, mask)
+    M, starts = jax.lax.scan(lambda M, b: (_scan_block(M, b)[0], M), jnp.zeros((k.shape[0], k.shape[2], k.shape[2]), k.dtype), blocks)
+    return M, (blocks, starts, k.shape[1])
+
+
+def _writes_backward(residuals, G):
+    """With A = 1 - gamma_pos v k^T - gamma_neg 1 (k^2)^T and H = G * gamma_pos (w_max - M_{t-1}):
+    dM_{t-1} = G * A, dv = H k, dk = H^T v - 2 gamma_neg k * sum_i (G * M_{t-1})_i."""
+    blocks, starts, T = residuals
+
+    def step_back(G, x):
+        (k_t, v_t, m_t), M = x
+        H = G * (GAMMA_POS * (W_MAX - M))
+        dv = jnp.einsum("nij,nj->ni", H, k_t)
+        dk = jnp.einsum("nij,ni->nj", H, v_t) - 2 * GAMMA_NEG * k_t * jnp.einsum("nij,nij->nj", G, M)
+        A = 1 - GAMMA_POS * v_t[:, :, None] * k_t[:, None, :] - GAMMA_NEG * (k_t * k_t)[:, None, :]
+        real = m_t[:, None]
+        return jnp.where(real[..., None], G * A, G), (jnp.where(real, dk, 0), jnp.where(real, dv, 0))
+
+    def block_back(G, x):
+        block, start = x
+        before = _scan_block(start, block)[1]  # recomputed
+        return jax.lax.scan(step_back, G, (block, before), reverse=True)
+
+    _, (dk, dv) = jax.lax.scan(block_back, G, (blocks, starts), reverse=True)
+    unblock = lambda d: jnp.moveaxis(d.reshape(-1, *d.shape[2:]), 0, 1)[:, :T]  # noqa: E731
+    return unblock(dk), unblock(dv), None
+
+
+hebbian_writes.defvjp(lambda k, v, mask: _writes_forward(k, v, mask), _writes_backward)
+
+
 def _written(params, k, v, mask):
-    """The memory after the story's writes: a scan over sentences, rematerialised by blocks."""
+    """The memory after the story's writes; with read-before-write, a scan over sentences
+    differentiated automatically, rematerialised by blocks."""
     rbw = params.get("rbw")
+    if rbw is None:
+        return hebbian_writes(k, v, mask)
 
     def one(M, kvm):
         k_t, v_t, m_t = kvm
-        if rbw is not None:
-            k_t = layer_norm(k_t, rbw["ln_k"])
-            v_t = layer_norm(jnp.concatenate([v_t, read(M, k_t)], -1) @ rbw["W"].T, rbw["ln_v"])
-        return jnp.where(m_t[:, None, None], write(M, k_t, v_t), M), None
+        k_t = layer_norm(k_t, rbw["ln_k"])
+        v_t = layer_norm(jnp.concatenate([v_t, read(M, k_t)], -1) @ rbw["W"].T, rbw["ln_v"])
+        return _write_step(M, (k_t, v_t, m_t)), None
 
     @jax.checkpoint
     def block(M, kvm):
         return jax.lax.scan(one, M, kvm)[0], None
 
-    n, T, m = k.shape
-    pad = -T % BLOCK
-    sequences = [jnp.pad(x, [(0, 0), (0, pad)] + [(0, 0)] * (x.ndim - 2)) for x in (k, v, mask)]
-    blocks = [jnp.moveaxis(x, 1, 0).reshape((T + pad) // BLOCK, BLOCK, *x.shape[:1], *x.shape[2:])
-              for x in sequences]
-    return jax.lax.scan(block, jnp.zeros((n, m, m), k.dtype), blocks)[0]
+    return jax.lax.scan(block, jnp.zeros((k.shape[0], k.shape[2], k.shape[2]), k.dtype), _blocks(k, v, mask))[0]
 
 
 def hops(params, M, q):

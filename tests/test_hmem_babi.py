@@ -190,3 +190,24 @@ def test_bad_options_are_one_clear_error(args, message, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         command.main(args + ["--out", str(tmp_path / "x")])
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_the_written_out_gradient_of_the_writes_is_automatic_differentiations():
+    rng = np.random.default_rng(10)
+    n, T, m = 3, 21, 5  # more than one block of sentences
+    k, v = (jnp.asarray(rng.exponential(1.5, (n, T, m)), jnp.float32) for _ in range(2))
+    mask = jnp.asarray(rng.random((n, T)) < 0.8)
+    probe = jnp.asarray(rng.normal(size=(n, m, m)), jnp.float32)
+
+    def plain(k, v):  # the writes as a plain scan, differentiated by JAX
+        M = jnp.zeros((n, m, m))
+        for t in range(T):
+            M = jnp.where(mask[:, t, None, None], twin.write(M, k[:, t], v[:, t]), M)
+        return M
+
+    np.testing.assert_allclose(twin.hebbian_writes(k, v, mask), plain(k, v), rtol=1e-6)
+    written_out = jax.grad(lambda k, v: jnp.sum(twin.hebbian_writes(k, v, mask) * probe), argnums=(0, 1))(k, v)
+    automatic = jax.grad(lambda k, v: jnp.sum(plain(k, v) * probe), argnums=(0, 1))(k, v)
+    for a, b in zip(written_out, automatic):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert float(jnp.abs(written_out[0]).max()) > 1e-2

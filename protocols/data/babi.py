@@ -181,6 +181,13 @@ class Encoded:
     def take(self, index) -> "Encoded":
         return Encoded(self.stories[index], self.queries[index], self.answers[index])
 
+    def trimmed(self, multiple=16) -> "Encoded":
+        """Without the sentence rows that no story of these samples uses (kept to a multiple of
+        ``multiple`` rows, so that few array shapes occur): the same samples, less padding."""
+        used = int(self.stories.any(-1).sum(-1).max(initial=1))
+        rows = min(self.stories.shape[1], -(-used // multiple) * multiple)
+        return Encoded(self.stories[:, :rows], self.queries, self.answers)
+
 
 class Vocabulary:
     """The words and answers of some samples (all splits of a task, as the H-Mem code builds

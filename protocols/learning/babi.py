@@ -92,8 +92,8 @@ def _predict(params, state, stories, queries):
 
 def logits(params, state, data, batch=500) -> np.ndarray:
     """The twin's answer logits for ``data`` (an :class:`protocols.data.babi.Encoded`)."""
-    return np.concatenate([np.asarray(_predict(params, state, data.stories[i:i + batch], data.queries[i:i + batch]))
-                           for i in range(0, len(data), batch)])
+    parts = [data.take(slice(i, i + batch)).trimmed(twin.BLOCK) for i in range(0, len(data), batch)]
+    return np.concatenate([np.asarray(_predict(params, state, part.stories, part.queries)) for part in parts])
 
 
 def accuracy(params, state, data) -> float:
@@ -117,7 +117,7 @@ def train(training: Training, data, valid, vocabulary: int, seed: int, progress=
         order = np.random.default_rng([seed, 3, epoch]).permutation(len(data))
         losses, hits = [], []
         for i in range(0, len(data), training.batch):
-            b = data.take(order[i:i + training.batch])
+            b = data.take(order[i:i + training.batch]).trimmed(twin.BLOCK)
             params, state, opt_state, loss, acc = update(params, state, opt_state, b.stories, b.queries, b.answers)
             losses.append(float(loss) * len(b))
             hits.append(float(acc) * len(b))
