@@ -1,0 +1,96 @@
+"""Seconds per training epoch of H-Mem on bAbI-style tasks, and the written-out gradient of the
+Hebbian writes against automatic differentiation.
+
+    python benchmarks/babi_epochs.py [--tasks 1-20] [--train-size 10k] [--read-before-write]
+
+Measured in one run, on the device JAX uses (the CPU here, a GPU where present):
+
+1. per task, one epoch of the paper's training (batch 128 over the training split of the
+   generated 10k set, 90 % of 10 000 questions) after a first epoch that compiles: seconds,
+   with the stories' mean and longest length in sentences; and the projected time of the
+   paper's 100 epochs (250 with read-before-write) per run and of 3 runs per task;
+2. for one batch of 128 stories of task 3 (the longest): the update with the written-out
+   gradient of the writes (:func:`networks.hebbian_memory_twin.hebbian_writes`) against the
+   same update differentiated automatically through a plain scan: seconds and their ratio.
+"""
+
+import argparse
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from networks import hebbian_memory_twin as twin
+from protocols.data import babi
+from protocols.learning import babi as learning
+from protocols.running.runner import parse_seeds
+
+
+def epoch_seconds(task, train_size, read_before_write, seed=1) -> dict:
+    config = {"data": None, "data_seed": 0, "train_size": train_size}
+    train_set, valid_set, test_set = learning.splits(config, task)
+    vocabulary = babi.Vocabulary(train_set, valid_set, test_set)
+    data = vocabulary.encode(train_set)
+    training = learning.Training(epochs=2, read_before_write=read_before_write)
+    curve = learning.train(training, data, vocabulary.encode(valid_set[:10]), len(vocabulary), seed, progress=False)["curve"]
+    lengths = [len(s.story) for s in train_set]
+    return {"task": task, "mean": np.mean(lengths), "longest": max(lengths), "seconds": curve[1]["seconds"]}
+
+
+def gradient_ratio(batch=128, repeats=3) -> tuple:
+    """Seconds of one update of task 3 with the written-out and the automatic gradient."""
+    config = {"data": None, "data_seed": 0, "train_size": "1k"}
+    samples = learning.splits(config, 3)[0][:batch]
+    vocabulary = babi.Vocabulary(samples)
+    data = vocabulary.encode(samples).trimmed(twin.BLOCK)
+    params, state = twin.initial_parameters(len(vocabulary), data.stories.shape[-1], 1)
+
+    def plain(k, v, mask):  # the same writes, differentiated by JAX through a scan
+        def one(M, x):
+            return twin._write_step(M, x), None
+        xs = [jnp.moveaxis(x, 1, 0) for x in (k, v, mask)]
+        return jax.lax.scan(one, jnp.zeros((k.shape[0], k.shape[2], k.shape[2]), k.dtype), xs)[0]
+
+    seconds = []
+    for writes in (twin.hebbian_writes, plain):
+        original, twin.hebbian_writes = twin.hebbian_writes, writes
+        try:
+            tx = learning.optimiser(learning.Training(), 10)
+            update = learning._update(tx, 1e-3)
+            opt_state = tx.init(params)
+            arguments = (params, state, opt_state, data.stories, data.queries, data.answers)
+            jax.block_until_ready(update(*arguments))
+            started = time.perf_counter()
+            for _ in range(repeats):
+                jax.block_until_ready(update(*arguments))
+            seconds.append((time.perf_counter() - started) / repeats)
+        finally:
+            twin.hebbian_writes = original
+    return data.stories.shape[1], seconds[0], seconds[1]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tasks", default="1-20", help="tasks to time (default 1-20)")
+    parser.add_argument("--train-size", default="10k", choices=["1k", "10k"])
+    parser.add_argument("--read-before-write", action="store_true")
+    args = parser.parse_args(argv)
+    print(f"JAX device: {jax.devices()[0].device_kind} ({jax.default_backend()})")
+    rows, sentences, written_out, automatic = [], *gradient_ratio()
+    print(f"task 3, one update of 128 stories of {sentences} sentences: written-out gradient "
+          f"{written_out:.3f} s, automatic {automatic:.3f} s: ratio {automatic / written_out:.2f}")
+    epochs = 250 if args.read_before_write else 100
+    print(f"| task | mean sentences | longest | s per epoch | one run ({epochs} epochs), h | 3 runs, h |")
+    print("|---|---|---|---|---|---|")
+    for task in parse_seeds(args.tasks):
+        row = epoch_seconds(task, args.train_size, args.read_before_write)
+        rows.append(row)
+        print(f"| {task} | {row['mean']:.1f} | {row['longest']} | {row['seconds']:.1f} | "
+              f"{row['seconds'] * epochs / 3600:.2f} | {3 * row['seconds'] * epochs / 3600:.2f} |", flush=True)
+    total = sum(r["seconds"] for r in rows) * epochs * 3 / 3600
+    print(f"all {len(rows)} tasks, 3 runs each: {total:.1f} h on this machine, one run after the other")
+
+
+if __name__ == "__main__":
+    main()
