@@ -252,7 +252,9 @@ def _motives(statements, question):
             went[m[1].lower()] = m[2]
     if m := _match(r"Where will (\w+) go\?", question):
         return MOTIVE.get(motive.get(m[1]))
-    m = _match(r"Why did (\w+) (?:go to|get) the (\w+)\?", question)
+    if m := _match(r"Why did (\w+) go to the (\w+)\?", question):
+        return motive.get(m[1]) if went.get(m[1]) == m[2] or not went else None
+    m = _match(r"Why did (\w+) get the (\w+)\?", question)
     return motive.get(m[1])
 
 
