@@ -215,8 +215,9 @@ def run_jobs(run, config: dict, jobs: dict, out, *, executor=None, progress=True
     ``executor`` is a ``concurrent.futures.Executor`` (None: in this process, one after the
     other, or all at once through ``together(config, keys, folders, pending, progress) -> rows``
     where given, e.g. a vmapped grid: it gets every job, so that a resumed run can train the
-    same grid again, and returns the rows of those ``pending``). The progress bar counts jobs, or the work of a single job
-    run in this process. Returns the rows.
+    same grid again, and returns the rows of those ``pending``). A resumed run also takes over
+    the other folders that an earlier run left in ``out`` (checkpoints). The progress bar
+    counts jobs, or the work of a single job run in this process. Returns the rows.
     """
     out = Path(out)
     staged = results.staging(out)
