@@ -167,6 +167,8 @@ def _retire(key):
     """Make the live network of ``key`` (if any) stale."""
     older = _live.pop(key, None)
     if older is not None:
+        for monitor in older.get_monitors():
+            monitor.pause()  # else they go on recording every step of the newer copies
         older.__class__ = _stale_class(type(older))
 
 

@@ -79,3 +79,8 @@ def test_the_kept_build_records_nothing_while_its_copies_run():
     assert hidden.shape == (12, 7)
     kept = next(t for t in cache._compiled.values() if isinstance(t, OrhanMaNetwork) and t.sizes == (3, 7, 1))
     assert all(len(monitor.get("r")) == 0 for monitor in kept.get_monitors())
+    # and a copy made stale by a newer one stops recording (it recorded every step of the
+    # newer copies: 0.6 GB per 1000 test trials at 500 units, per stale copy, until OOM)
+    newer = cache.build(OrhanMaNetwork, seed=2, n_inputs=3, n_hidden=7, n_outputs=1)
+    newer.play(np.ones((12, 3)))
+    assert all(len(monitor.get("r")) == 0 for monitor in net.get_monitors())
