@@ -75,7 +75,7 @@ class World:
         self.holder, self.dropped = {}, {}  # object -> actor; object -> (place, support ids)
         self.got_at = {}  # object -> id of the statement that gave it to its holder
         self.events = {a: [] for a in actors}  # ids of the statements that change what a holds
-        self.trail = {o: [] for o in objects}  # object -> [(place, support ids)] since first taken
+        self.trail = {o: [] for o in objects}  # object -> [(place, support ids)] since last got
         self.last_give = None  # (giver, object, receiver, id) of the last give
 
     def held(self, actor) -> list:
@@ -156,6 +156,7 @@ def _pairs(world, story, task, ask, p_ask=1.0, max_statements=400):
 
 
 def task1(rng):
+    """Moves; (S S Q) x 5: Where is A? (the actor's last move, within the last 5 statements)."""
     story = Story()
     world = World(rng, story, gets=False)
 
@@ -176,12 +177,15 @@ def _object_question(world, rng):
 
 
 def task2(rng):
+    """Moves, gets, drops: Where is the O? (the get or drop and the holder's last move)."""
     story = Story()
     world = World(rng, story)
     return _pairs(world, story, 2, lambda: _object_question(world, rng), p_ask=0.5)
 
 
 def task3(rng):
+    """Moves, gets, drops, long stories: Where was the O before the L? (its holder's move
+    there, the get and the move before)."""
     story = Story()
     world = World(rng, story)
 
@@ -198,6 +202,7 @@ def task3(rng):
 
 
 def task4(rng):
+    """The L1 is DIR of the L2. (2): What is DIR of the L? / What is the L DIR of?"""
     story = Story()
     hub, a, c = rng.choice(PLACES, 3, replace=False)
     d1, d2 = rng.choice(list(DIRECTIONS), 2, replace=False)
@@ -213,6 +218,8 @@ def task4(rng):
 
 
 def task5(rng):
+    """Moves, gets, drops, gives (Bill, Fred, Jeff, Mary): who gave, who received, what was
+    given (the last give, in the last pair)."""
     story = Story()
     world = World(rng, story, actors=("Bill", "Fred", "Jeff", "Mary"), gives=True, weights={"give": 8.0})
 
@@ -227,6 +234,7 @@ def task5(rng):
 
 
 def task6(rng):
+    """Moves, gets, drops: Is A in the L? (yes half the time; the actor's last move)."""
     story = Story()
     world = World(rng, story)
 
@@ -249,18 +257,21 @@ def _holdings(world, rng, task):
 
 
 def task7(rng):
+    """Moves, gets, drops, gives: How many objects is A carrying? (all of A's gets, drops and gives)."""
     story = Story()
     world = World(rng, story, gives=True)
     return _pairs(world, story, 7, lambda: _holdings(world, rng, 7), p_ask=0.7)
 
 
 def task8(rng):
+    """Moves, gets, drops: What is A carrying? (a list in the order got, or nothing)."""
     story = Story()
     world = World(rng, story)
     return _pairs(world, story, 8, lambda: _holdings(world, rng, 8), p_ask=0.7)
 
 
 def task9(rng):
+    """A is in / went to / is not / is no longer in the L; (S S Q) x 5: Is A in the L?"""
     story, known = Story(), {}
     for _ in range(QUESTIONS_PER_STORY[9]):
         for _ in range(2):
@@ -286,6 +297,7 @@ def task9(rng):
 
 
 def task10(rng):
+    """A is in the L / is either in the L1 or the L2; (S S Q) x 5: Is A in the L? (yes, no, maybe)."""
     story, known = Story(), {}
     for _ in range(QUESTIONS_PER_STORY[10]):
         for _ in range(2):
@@ -310,6 +322,7 @@ def task10(rng):
 
 
 def task11(rng):
+    """A V to L1. {After that, ...} he/she V to L2.; x 5: Where is A?"""
     story, last = Story(), {}
     for _ in range(QUESTIONS_PER_STORY[11]):
         a = _pick(rng, ACTORS)
@@ -341,14 +354,17 @@ def _conjunction(rng, task):
 
 
 def task12(rng):
+    """A and B V to the L. (S S Q) x 5: Where is A?"""
     return _conjunction(rng, 12)
 
 
 def task13(rng):
+    """A and B V to L1. {adverb} they V to L2.; x 5: Where is A?"""
     return _conjunction(rng, 13)
 
 
 def task14(rng):
+    """Moves yesterday, this morning, this afternoon, this evening, shuffled: Where was A before the L?"""
     story = Story()
     plans = {a: list(rng.choice(TOWN_PLACES, 4, replace=False)) for a in rng.choice(TOWN_ACTORS, 2, replace=False)}
     order = [(a, t) for a in plans for t in range(4)]
@@ -372,6 +388,7 @@ SPECIES = {"mouse": "mice", "cat": "cats", "sheep": "sheep", "wolf": "wolves"}
 
 
 def task15(rng):
+    """Xs are afraid of Ys. x 4 and A is a x. x 4, shuffled: What is A afraid of? (3 questions)."""
     story = Story()
     species = list(SPECIES)
     fears = {s: _pick(rng, [f for f in species if f != s]) for s in species}
@@ -388,6 +405,7 @@ def task15(rng):
 
 
 def task16(rng):
+    """A is a x. x 5 and A is <colour>. x 4, shuffled: What color is A? (a same-species actor's colour)."""
     story = Story()
     colour = dict(zip(("frog", "lion", "rhino", "swan"), rng.choice(("gray", "green", "white", "yellow"), 4, replace=False)))
     names = list(rng.permutation(("Lily", "Bernhard", "Greg", "Julius", "Brian")))
@@ -408,6 +426,7 @@ RELATIONS = {"above": (0, 1), "below": (0, -1), "to the left of": (-1, 0), "to t
 
 
 def task17(rng):
+    """The X is REL the Y. (2, chained): Is the A REL the B? (8, the two end shapes, half yes)."""
     story = Story()
     y, x, z = rng.choice(SHAPES, 3, replace=False)  # x in the middle: x R1 y, z R2 x
     r1 = _pick(rng, list(RELATIONS))
@@ -434,6 +453,7 @@ BOXES = ("box", "box of chocolates", "chocolate", "chest", "container", "suitcas
 
 
 def task18(rng):
+    """The X fits inside the Y. / The Y is bigger than the X.: two-step comparisons, yes or no."""
     story = Story()
     order = list(rng.permutation(BOXES))  # from small to large
     facts = [(order[k], order[k + 1]) for k in range(len(order) - 1)]
@@ -458,7 +478,8 @@ def task18(rng):
 
 
 def task19(rng):
-    """Six places on a grid joined by five statements (a tree: one way between any two)."""
+    """Six places on a grid joined by five statements (a tree: one way between any two): How
+    do you go from the L1 to the L2? (two steps, as n, s, e, w)."""
     story = Story()
     names = list(rng.permutation(PLACES))
     cells, edges = {names[0]: (0, 0)}, []
@@ -489,6 +510,7 @@ MOTIVES = {"hungry": ("kitchen", "apple"), "thirsty": ("kitchen", "milk"), "bore
 
 
 def task20(rng):
+    """A is hungry / thirsty / bored / tired, moves, gets: Where will A go? Why did A go to the L / get the O?"""
     story = Story()
     actors = list(rng.choice(("Antoine", "Jason", "Sumit", "Yann"), 2 + int(rng.integers(3)), replace=False))
     plans = {a: [0, _pick(rng, list(MOTIVES)), None] for a in actors}  # stage, motive, motive's id
