@@ -11,6 +11,10 @@
   diagonal ridge, persistence as horizontal bands.
 
     python figures/orhan_ma.py --compare BASIC CONDITION... [--out DIR]
+    python figures/orhan_ma.py FACTOR-STUDY [--factor condition basic hebbian]
+
+A run of several conditions (one summary, a ``condition`` column) gets the three figures per
+condition (``si_grid_hebbian.png``, ...) and the conditions figure against its basic networks.
 
 - conditions.png/svg: per condition, each network's SI, entropy and ridge terms against its
   seed-paired basic network (:mod:`protocols.analysis.pairing`; both included), the diagonal
@@ -97,7 +101,8 @@ def activity_figure(folder, rows):
     included = _included(rows)
     order = np.argsort(-np.where(included, rows["si"], -np.inf))
     pick = order[0]
-    name = (f"{rows['task'][pick]}-lambda{rows['lambda0'][pick]:.3f}-sigma{rows['sigma0'][pick]:.3f}"
+    prefix = f"{rows['condition'][pick]}-" if "condition" in rows else ""
+    name = (f"{prefix}{rows['task'][pick]}-lambda{rows['lambda0'][pick]:.3f}-sigma{rows['sigma0'][pick]:.3f}"
             f"-seed-{int(rows['seed'][pick]):03d}")
     activity = np.load(Path(folder) / name / "activity.npz")["activity"][0]
     active = activity.mean(axis=0) > 0.1
@@ -181,11 +186,24 @@ def factor_table(rows, factor, first, second) -> str:
             f"included {r['included_basic']:.2f} / {r['included_other']:.2f}")
 
 
+def by_condition(rows) -> dict:
+    """{condition: rows} of a run of several conditions (a ``condition`` column); else {None: rows}."""
+    if "condition" not in rows:
+        return {None: rows}
+    return {c: {k: v[rows["condition"] == c] for k, v in rows.items()} for c in dict.fromkeys(rows["condition"])}
+
+
 def figures(folder) -> list:
-    """(name, figure) pairs of one results folder."""
-    rows = load(folder)
-    return [("si_grid", si_grid_figure(rows)), ("si_per_task", si_per_task_figure(rows)),
-            ("activity", activity_figure(folder, rows))]
+    """(name, figure) pairs of one results folder: per condition where it holds several, and
+    then the conditions against the basic one."""
+    parts, drawn = by_condition(load(folder)), []
+    for condition, rows in parts.items():
+        suffix = f"_{condition}" if condition else ""
+        drawn += [(f"si_grid{suffix}", si_grid_figure(rows)), (f"si_per_task{suffix}", si_per_task_figure(rows)),
+                  (f"activity{suffix}", activity_figure(folder, rows))]
+    if "basic" in parts and len(parts) > 1:
+        drawn.append(("conditions", conditions_figure(parts["basic"], {c: r for c, r in parts.items() if c != "basic"})))
+    return drawn
 
 
 def main(argv=None):
@@ -193,8 +211,8 @@ def main(argv=None):
     parser.add_argument("results", nargs="+", help="a results folder; with --compare: BASIC CONDITION...")
     parser.add_argument("--compare", action="store_true", help="conditions against the basic one, seed-paired")
     parser.add_argument("--factor", nargs=3, metavar=("NAME", "FIRST", "SECOND"), action="append",
-                        help="also print the seed-paired effect of one factor (task, lambda0 or sigma0), "
-                        "e.g. --factor sigma0 0 0.4 --factor task 2afc comp")
+                        help="also print the seed-paired effect of one factor (task, lambda0, sigma0 or, in a run "
+                        "of several conditions, condition), e.g. --factor sigma0 0 0.4 --factor task 2afc comp")
     parser.add_argument("--out", help="folder for the figures (default RESULTS/figures)")
     args = parser.parse_args(argv)
     out = Path(args.out or Path(args.results[0]) / "figures")
@@ -207,7 +225,11 @@ def main(argv=None):
         for name, fig in figures(args.results[0]):
             common.save(fig, out, name)
         rows = load(args.results[0])
-        print(grid_table(rows))
+        parts = by_condition(rows)
+        for condition, part in parts.items():
+            print(f"\n{condition}:" if condition else "", grid_table(part), sep="\n")
+        if "basic" in parts and len(parts) > 1:
+            print(comparison_table(parts["basic"], {c: r for c, r in parts.items() if c != "basic"}))
         for factor, first, second in args.factor or []:
             print(factor_table(rows, factor, first, second))
     print(f"figures in {out}")

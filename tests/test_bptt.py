@@ -258,3 +258,26 @@ def test_multitask_pairs_the_paper_did_not_train_are_refused(args, message, tmp_
     with pytest.raises(SystemExit):
         command.main(args + ["--out", str(tmp_path / "x")])
     assert message in capsys.readouterr().err
+
+
+def test_the_factor_study_is_one_command_with_one_summary(tmp_path, capsys):
+    out = tmp_path / "study"
+    args = ["--condition", "basic,hebbian,multitask", "--after", "2afc=comp,comp=2afc", "--task", "2afc", "comp",
+            "--seeds", "1", "--updates", "10", "--out", str(out), *TINY]
+    assert command.main(args) == 0
+    rows = read_records(out / "summary.csv")
+    assert list(rows["condition"]) == ["basic"] * 2 + ["hebbian"] * 2 + ["multitask"] * 2
+    config = read_json(out / "config.json")
+    assert config["conditions"]["hebbian"]["training"]["gamma"] == 7e-4
+    assert config["conditions"]["multitask"]["pretrain"] == {"2afc": "comp", "comp": "2afc"}
+    curve = read_records(out / "multitask-comp-lambda0.900-sigma0.200-seed-001" / "curve.csv")
+    assert list(dict.fromkeys(curve["task"])) == ["2afc", "comp"]  # 2AFC first, then COMP
+    # the same networks as one condition run alone (basic: its layout of every earlier run)
+    alone = tmp_path / "hebbian"
+    assert command.main(["--condition", "hebbian", *args[4:-len(TINY) - 2], "--out", str(alone), *TINY]) == 0
+    np.testing.assert_array_equal(read_records(alone / "summary.csv")["si"], rows["si"][2:4])
+    assert "condition" not in read_records(alone / "summary.csv")
+    written = regenerate.regenerate(out)
+    assert {p.stem for p in written} >= {"si_grid_basic", "si_grid_hebbian", "activity_multitask", "conditions"}
+    orhan_ma_figures.main([str(out), "--factor", "condition", "basic", "hebbian"])
+    assert "condition hebbian against basic: " in capsys.readouterr().out

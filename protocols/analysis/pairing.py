@@ -55,8 +55,9 @@ def paired(basic, other, columns=("si", "entropy", "ridge_to_background"), keys=
 def by_factor(rows, factor, first, second, **options) -> dict:
     """Within one summary, the networks with ``factor`` = ``second`` against their pairs with
     ``factor`` = ``first`` (e.g. sigma0 0.4 against 0, or task comp against 2afc), paired on
-    the other keys."""
-    keys = tuple(k for k in KEYS if k != factor)
+    the other keys (``condition`` among them in a run of several conditions, so that
+    ``factor`` may be the condition itself)."""
+    keys = tuple(k for k in (*KEYS, "condition") if k != factor and k in rows)  # a factor study: its condition too
     values = np.array([_plain(v) for v in rows[factor]])
     pick = lambda value: {k: np.asarray(v)[values == _plain(value)] for k, v in rows.items()}  # noqa: E731
     if isinstance(rows[factor][0], (str, np.str_)):

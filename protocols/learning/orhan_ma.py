@@ -39,6 +39,14 @@ def make_task(config, name):
     return TASKS[name](**config["task_options"].get(name, {}))
 
 
+def of_condition(config, key) -> dict:
+    """The configuration of the network ``key``: a run of several conditions keeps each one's
+    training values, task options and first tasks under ``conditions``."""
+    if "conditions" not in config:
+        return config
+    return {**config, "condition": key["condition"], **config["conditions"][key["condition"]]}
+
+
 def training_of(config) -> Training:
     return Training(**config["training"])
 
@@ -110,8 +118,10 @@ def _finish(config, key, folder, trained, seconds, together):
 
 def _phases(config, name, checkpoint: Path) -> list:
     """The tasks trained one after the other (``config["pretrain"]`` first, where the
-    multitask condition gives one) and the checkpoint file of each phase."""
-    tasks = [t for t in (config.get("pretrain"), name) if t]
+    multitask condition gives one: a task, or a first task per task) and the checkpoint file
+    of each phase."""
+    first = config.get("pretrain")
+    tasks = [t for t in ((first.get(name) if isinstance(first, dict) else first), name) if t]
     return [(task, checkpoint.with_name(f"{checkpoint.stem}-{phase}.npz")) for phase, task in enumerate(tasks)]
 
 
@@ -143,7 +153,7 @@ def _train(config, name, cells, checkpoint: Path, progress, description) -> list
 
 def run(config, key, folder, progress=True) -> dict:
     """Train and test the one network ``key`` (task, lambda0, sigma0, seed) into ``folder``."""
-    folder = Path(folder)
+    folder, config = Path(folder), of_condition(config, key)
     started = time.perf_counter()
     checkpoint = _checkpoint(folder, folder.name)
     trained = _train(config, key["task"], [_cell(key)], checkpoint, progress, label(key))[0]
@@ -153,31 +163,35 @@ def run(config, key, folder, progress=True) -> dict:
 
 
 def run_together(config, keys, folders, pending, progress=True) -> list:
-    """Train the networks ``keys`` of each task as one vmapped computation, then test those
-    ``pending``; returns their rows. A task's whole grid is trained even where some of its
+    """Train the networks ``keys`` of each task (and condition) as one vmapped computation,
+    then test those ``pending``; returns their rows. A task's whole grid is trained even where some of its
     networks were done (a resumed run): the same grid trains to the same weights, bit for bit,
     where a smaller one would drift from it by float rounding."""
     rows = {}
-    for name in dict.fromkeys(key["task"] for key in keys):
-        group = [(key, Path(folder), todo) for key, folder, todo in zip(keys, folders, pending) if key["task"] == name]
+    for condition, name in dict.fromkeys((key.get("condition"), key["task"]) for key in keys):
+        group = [(key, Path(folder), todo) for key, folder, todo in zip(keys, folders, pending)
+                 if (key.get("condition"), key["task"]) == (condition, name)]
         if not any(todo for _, _, todo in group):
             continue
+        view = of_condition(config, group[0][0])
         cells = [_cell(k) for k, _, _ in group]
         digest = hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()[:12]
-        checkpoint = _checkpoint(group[0][1], f"together-{name}-{digest}")  # one per grid
+        prefix = f"{condition}-" if condition else ""
+        checkpoint = _checkpoint(group[0][1], f"together-{prefix}{name}-{digest}")  # one per grid
         started = time.perf_counter()
-        trained = _train(config, name, cells, checkpoint, progress, f"{name}: {len(group)} networks")
+        trained = _train(view, name, cells, checkpoint, progress, f"{prefix}{name}: {len(group)} networks")
         seconds = (time.perf_counter() - started) / len(group)
         for (key, folder, todo), network in zip(group, trained):
             if todo:
-                rows[folder.name] = _finish(config, key, folder, network, seconds, len(group))
-        _discard(config, name, checkpoint)
+                rows[folder.name] = _finish(view, key, folder, network, seconds, len(group))
+        _discard(view, name, checkpoint)
     return [rows[Path(folder).name] for folder, todo in zip(folders, pending) if todo]
 
 
 def label(row) -> str:
     """How a network is named in messages."""
-    return f"{row['task']} lambda0 {row['lambda0']:g} sigma0 {row['sigma0']:g} seed {row['seed']}"
+    condition = f"{row['condition']} " if row.get("condition") else ""
+    return f"{condition}{row['task']} lambda0 {row['lambda0']:g} sigma0 {row['sigma0']:g} seed {row['seed']}"
 
 
 def report(row) -> str:
