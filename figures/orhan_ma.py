@@ -217,8 +217,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     out = Path(args.out or Path(args.results[0]) / "figures")
     if args.compare:
-        basic = load(args.results[0])
-        others = {_condition(f): load(f) for f in args.results[1:]}
+        basic, others = load(args.results[0]), {}
+        for folder in args.results[1:]:  # a run of several conditions gives each of them
+            parts = by_condition(load(folder))
+            others.update({_condition(folder): parts[None]} if None in parts else parts)
         common.save(conditions_figure(basic, others), out, "conditions")
         print(comparison_table(basic, others))
     else:

@@ -281,3 +281,5 @@ def test_the_factor_study_is_one_command_with_one_summary(tmp_path, capsys):
     assert {p.stem for p in written} >= {"si_grid_basic", "si_grid_hebbian", "activity_multitask", "conditions"}
     orhan_ma_figures.main([str(out), "--factor", "condition", "basic", "hebbian"])
     assert "condition hebbian against basic: " in capsys.readouterr().out
+    orhan_ma_figures.main(["--compare", str(alone), str(out), "--out", str(tmp_path / "compared")])
+    assert "| multitask | " in capsys.readouterr().out  # each condition of the study against BASIC
