@@ -180,6 +180,9 @@ def grid_table(rows) -> str:
 def factor_table(rows, factor, first, second) -> str:
     """One factor's seed-paired effect on SI and its terms, per task and over all."""
     r = by_factor(rows, factor, first, second)
+    if not r["pairs"]:
+        return (f"{factor} {second} against {first}: no pair with both networks included (included "
+                f"{r['included_basic']:.2f} / {r['included_other']:.2f}): inconclusive")
     return (f"{factor} {second} against {first}: {r['pairs']} pairs (both included); SI change median "
             f"{r['si']['median_difference']:+.2f}, higher in {r['si']['higher']}, lower in {r['si']['lower']}; "
             f"entropy {r['entropy']['median_difference']:+.2f}, ridge {r['ridge_to_background']['median_difference']:+.2f}; "
