@@ -133,8 +133,8 @@ def test_fractional_losses_of_known_answers():
     s = np.array([[0.1], [3.0]])
     # the code's metric counts an answer near pi for s = 0.1 as 3.0 off; on the circle it is 0.14
     result = performance.estimation_loss(s, s + 0.1, np.array([[3.1], [3.1]]))
-    assert result["error"] == pytest.approx((3.0 + 0.1) / 2)
-    assert result["error_circular"] == pytest.approx((np.pi - 3.0 + 0.1) / 2)
+    assert result["mean_error"] == pytest.approx((3.0 + 0.1) / 2)
+    assert result["mean_error_circular"] == pytest.approx((np.pi - 3.0 + 0.1) / 2)
     assert result["fractional_loss_circular"] == pytest.approx((np.pi - 3.0 + 0.1) / 2 / 0.1 - 1)
     p = np.array([0.9, 0.2, 1.0])
     assert performance.information_loss(p, np.full(3, 0.5))["fractional_loss"] == pytest.approx(1.0)

@@ -234,3 +234,12 @@ def test_a_cluster_that_does_not_answer_is_one_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--cluster 'tcp://127.0.0.1:9': no Dask scheduler answered" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_summary_with_the_failure_column_is_refused_not_taken_for_a_failure(tmp_path):
+    def run(config, seed, folder, progress=True):
+        folder.mkdir()
+        return {"seed": seed, "error": 0.25}  # e.g. a task's mean error named "error"
+
+    rows = runner.run_jobs(run, {}, {"seed-001": 1}, tmp_path / "run", progress=False)
+    assert rows[0]["error"].startswith("ValueError: a job's summary has a column 'error'")

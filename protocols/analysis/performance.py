@@ -36,11 +36,11 @@ def estimation_loss(stimulus, ideal, answers) -> dict:
     both judged against the true ``stimulus`` (arrays of one shape: trials x outputs)."""
     net_mod, net_circ = _errors(stimulus, answers)
     opt_mod, opt_circ = _errors(stimulus, ideal)
-    e = {"error": np.nanmean(net_mod), "error_circular": np.nanmean(net_circ),
+    e = {"mean_error": np.nanmean(net_mod), "mean_error_circular": np.nanmean(net_circ),
          "ideal_error": np.nanmean(opt_mod), "ideal_error_circular": np.nanmean(opt_circ)}
     return {
-        "fractional_loss": (e["error"] - e["ideal_error"]) / e["ideal_error"],
-        "fractional_loss_circular": (e["error_circular"] - e["ideal_error_circular"]) / e["ideal_error_circular"],
+        "fractional_loss": (e["mean_error"] - e["ideal_error"]) / e["ideal_error"],
+        "fractional_loss_circular": (e["mean_error_circular"] - e["ideal_error_circular"]) / e["ideal_error_circular"],
         **e,
     }
 
@@ -71,4 +71,4 @@ def sine_loss(targets, outputs) -> dict:
     targets, outputs = np.asarray(targets, dtype=float), np.asarray(outputs, dtype=float)
     error = np.mean(np.abs(outputs - targets))
     constant = np.mean(np.abs(targets - targets.mean()))
-    return {"fractional_loss": error / constant, "error": error, "constant_error": constant}
+    return {"fractional_loss": error / constant, "mean_error": error, "constant_error": constant}

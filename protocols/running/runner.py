@@ -172,10 +172,17 @@ def _failure(key, error) -> dict:
     return {**fields, "error": f"{type(error).__name__}: {message}" if message else type(error).__name__}
 
 
+def _checked(row: dict) -> dict:
+    """A job's summary row, refused if it has the column that marks a failed job."""
+    if "error" in row:
+        raise ValueError("a job's summary has a column 'error', the name that marks a failed job; rename it")
+    return row
+
+
 def _done(folder: Path):
     """The summary of a finished seed folder, or None."""
     summary = folder / "summary.json"
-    return results.read_json(summary) if summary.is_file() else None
+    return _checked(results.read_json(summary)) if summary.is_file() else None
 
 
 def _same_config(staged: Path, out: Path, config: dict):
@@ -242,14 +249,14 @@ def run_jobs(run, config: dict, jobs: dict, out, *, executor=None, progress=True
             try:
                 done = together(config, list(jobs.values()), list(folders.values()),
                                 [rows[n] is None for n in jobs], progress)
-                rows.update(zip(todo, done))
+                rows.update(zip(todo, map(_checked, done)))
             except Exception as error:
                 rows.update((name, _done(folders[name]) or _failure(jobs[name], error)) for name in todo)
             bar.update(len(todo))
         elif executor is None:
             for name in todo:
                 try:
-                    rows[name] = run(config, jobs[name], folders[name], progress=progress and alone)
+                    rows[name] = _checked(run(config, jobs[name], folders[name], progress=progress and alone))
                 except Exception as error:
                     rows[name] = _failure(jobs[name], error)
                 bar.update()
@@ -258,7 +265,7 @@ def run_jobs(run, config: dict, jobs: dict, out, *, executor=None, progress=True
             for future in concurrent.futures.as_completed(futures):
                 name = futures[future]
                 try:
-                    rows[name] = future.result()
+                    rows[name] = _checked(future.result())
                 except Exception as error:
                     rows[name] = _failure(jobs[name], error)
                 bar.update()
