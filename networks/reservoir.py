@@ -124,8 +124,8 @@ class ReservoirNetwork(ann.Network):
     connection probability never changes the generated code. Its learning rule runs as the
     C++ kernel of :mod:`synapses.node_perturbation_kernel` (``config.kernel == "factored"``)
     or as the ANNarchy equation of :class:`synapses.node_perturbation.NodePerturbation`
-    (``"equations"``); the two compute the same trace and weight change. A monitor records
-    the output unit's rate. A trial is ``trial_steps`` steps; the input array of a trial reaches the
+    (``"equations"``); the two compute the same trace and weight change. Monitors record
+    the output unit's rate, or every unit's. A trial is ``trial_steps`` steps; the input array of a trial reaches the
     reservoir one step late (row k drives step k + 1; row 0 also drives step 0). A trial
     starts with :meth:`start_trial`, which also restarts the eligibility traces.
 
@@ -161,6 +161,7 @@ class ReservoirNetwork(ann.Network):
         self.output_monitor = self.monitor(
             self.units[config.output : config.output + 1], "r", start=False
         )
+        self.rate_monitor = self.monitor(self.units, "r", start=False)
         self._clamp = np.zeros(n)
         for rank, value in config.bias_units:
             self._clamp[rank] = value
@@ -180,22 +181,24 @@ class ReservoirNetwork(ann.Network):
         self.units.r = np.tanh(x)
         self.units.trial_start = self.time
 
-    def run_trial(self, inputs, record_from=0) -> np.ndarray:
-        """Play ``inputs`` (trial_steps x n_inputs); return the output unit's rate per step.
+    def run_trial(self, inputs, record_from=0, every_unit=False) -> np.ndarray:
+        """Play ``inputs`` (trial_steps x n_inputs); return the output unit's rate per step
+        (with ``every_unit``, the rate of every unit: steps x N).
 
         Steps before ``record_from`` are not recorded (NaN in the result).
         """
         if self.current_step % self.trial_steps:
             raise RuntimeError("a trial must start on a multiple of trial_steps.")
         self._play(np.asarray(inputs, dtype=float))
-        output = np.full(self.trial_steps, np.nan)
+        monitor = self.rate_monitor if every_unit else self.output_monitor
+        rates = np.full((self.trial_steps, self.settings.n_neurons if every_unit else 1), np.nan)
         if record_from:
             self.simulate(record_from)
-        self.output_monitor.resume()
+        monitor.resume()
         self.simulate(self.trial_steps - record_from)
-        self.output_monitor.pause()
-        output[record_from:] = self.output_monitor.get("r")[:, 0]
-        return output
+        monitor.pause()
+        rates[record_from:] = monitor.get("r")
+        return rates if every_unit else rates[:, 0]
 
     def _play(self, inputs):
         """Give the TimedArray only the rows where the input changes, with their schedule."""

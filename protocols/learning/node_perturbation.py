@@ -26,10 +26,14 @@ RECORD_DTYPE = [
 ]
 
 
+def initial_weights(config: ReservoirConfig, task, seed: int) -> tuple:
+    """The (input, recurrent) weights that ``seed`` draws for a reservoir on ``task``."""
+    return draw_weights(config, len(task.inputs), np.random.default_rng([seed, 0]))
+
+
 def build_network(config: ReservoirConfig, task, seed: int) -> ReservoirNetwork:
     """The reservoir for ``task`` with weights drawn from ``seed`` (compiled once per process)."""
-    rng = np.random.default_rng([seed, 0])
-    w_in, w_rec = draw_weights(config, len(task.inputs), rng)
+    w_in, w_rec = initial_weights(config, task, seed)
     return cache.build(
         ReservoirNetwork,
         seed=seed,
@@ -40,14 +44,17 @@ def build_network(config: ReservoirConfig, task, seed: int) -> ReservoirNetwork:
     )
 
 
-def run_trial(net, trial, rng, record_all=False) -> tuple:
-    """Play one trial from a random initial state; return (output trace, error).
+def run_trial(net, trial, rng, record_all=False, every_unit=False) -> tuple:
+    """Play one trial from a random initial state; return (output trace, error), or with
+    ``every_unit`` (every unit's rates, steps x N; error).
 
-    Only the response window is recorded unless ``record_all``.
+    Only the response window is recorded unless ``record_all`` or ``every_unit``.
     """
     net.start_trial(rng.uniform(-0.1, 0.1, net.settings.n_neurons))
-    output = net.run_trial(trial.inputs, record_from=0 if record_all else trial.window.start)
-    return output, float(np.mean(np.abs(output[trial.window] - trial.target)))
+    start = 0 if record_all or every_unit else trial.window.start
+    rates = net.run_trial(trial.inputs, record_from=start, every_unit=every_unit)
+    output = rates[:, net.settings.output] if every_unit else rates
+    return rates, float(np.mean(np.abs(output[trial.window] - trial.target)))
 
 
 def train(net, task, n_trials: int, rng, progress=True, desc="training", stop_at_criterion=False):
