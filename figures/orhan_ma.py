@@ -105,6 +105,12 @@ def activity_figure(folder, rows):
     name = (f"{prefix}{rows['task'][pick]}-lambda{rows['lambda0'][pick]:.3f}-sigma{rows['sigma0'][pick]:.3f}"
             f"-seed-{int(rows['seed'][pick]):03d}")
     activity = np.load(Path(folder) / name / "activity.npz")["activity"][0]
+    return sequence_figure(activity, f"{name}\nSI {rows['si'][pick]:.2f} (first test trial, each unit scaled to its peak)")
+
+
+def sequence_figure(activity, title):
+    """One trial's ``activity`` (steps x units): the units above the SI's threshold, sorted by
+    peak time, each scaled to its peak."""
     active = activity.mean(axis=0) > 0.1
     shown = activity[:, active] if active.any() else activity
     shown = shown[:, np.argsort(shown.argmax(axis=0))]
@@ -113,7 +119,7 @@ def activity_figure(folder, rows):
     ax.imshow(shown.T, aspect="auto", cmap="magma", interpolation="nearest")
     ax.set_xlabel("step")
     ax.set_ylabel("unit (sorted by peak time)")
-    ax.set_title(f"{name}\nSI {rows['si'][pick]:.2f} (first test trial, each unit scaled to its peak)", fontsize=8)
+    ax.set_title(title, fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -6,17 +6,18 @@ A results folder is a run of one protocol: one seed (config.json, trials.csv, ..
 (seed-*/ and summary.csv). Each gets its figures as PNG and SVG in its own figures/ folder,
 drawn by the protocol's figure script (figures/dnms.py, figures/selective_integration.py,
 figures/augment.py for 12AX, saccade/antisaccade, sequence prediction and tXOR,
-figures/image_association.py, figures/orhan_ma.py, figures/babi.py). Image-association runs are drawn per folder that holds them
+figures/image_association.py, figures/orhan_ma.py, figures/orhan_perturbation.py, figures/babi.py). Image-association runs are drawn per folder that holds them
 (accuracy against the delay D needs the runs of every D, e.g. results/image_association/d*/).
 """
 
 import argparse
 from pathlib import Path
 
-from figures import augment, babi, common, dnms, image_association, orhan_ma, selective_integration
+from figures import augment, babi, common, dnms, image_association, orhan_ma, orhan_perturbation, selective_integration
 from protocols.running.results import read_json
 
-PER_FOLDER = {"dnms": dnms.figures, "selective_integration": selective_integration.figures}
+PER_FOLDER = {"dnms": dnms.figures, "selective_integration": selective_integration.figures,
+              orhan_perturbation.PROTOCOL: orhan_perturbation.figures}
 AUGMENT = ("twelve_ax", "saccade", "sequence_prediction", "txor")
 
 

@@ -4,6 +4,7 @@ trained reservoir, and learning."""
 import numpy as np
 import pytest
 
+from figures import regenerate
 from protocols import orhan_perturbation
 from protocols.learning import node_perturbation
 from protocols.running.results import read_json, read_records
@@ -81,3 +82,5 @@ def test_2afc_is_learned_by_node_perturbation_on_two_seeds(tmp_path):
     saved = np.load(out / "seed-001" / "activity.npz")
     assert saved["activity"].shape == (20, 150, 197) and saved["activity"].min() >= 0.0
     assert read_json(out / "seed-001" / "config.json")["task"]["task"] == "2afc"
+    written = {path.name for path in regenerate.regenerate(out)}
+    assert {f"{name}.png" for name in ("learning", "traces", "si", "activity")} <= written

@@ -562,6 +562,15 @@ def generate(task: int, questions: int, seed: int) -> list:
 
 SIZES = {"en": 1000, "en-10k": 10000}
 TEST_QUESTIONS = 1000
+TEST_STREAM = 1_000_003  # the test questions' seed is the training questions' plus this
+
+
+def split_lines(task: int, split: str, setting="en-10k", seed=0) -> list:
+    """The generated lines of one split ("train": 1 000 or 10 000 questions, "test": 1 000,
+    the same for both settings and from another stream of ``seed``)."""
+    if split == "train":
+        return generate(task, SIZES[setting], seed)
+    return generate(task, TEST_QUESTIONS, seed + TEST_STREAM)
 
 
 def write_setting(folder, setting="en-10k", tasks=tuple(TASK_NAMES), seed=0) -> Path:
@@ -574,7 +583,7 @@ def write_setting(folder, setting="en-10k", tasks=tuple(TASK_NAMES), seed=0) -> 
     folder.mkdir(parents=True, exist_ok=True)
     for task in tasks:
         stem = folder / f"qa{task}_{TASK_NAMES[task]}"
-        for split, questions, stream in (("train", SIZES[setting], seed), ("test", TEST_QUESTIONS, seed + 1_000_003)):
-            lines = generate(task, questions, stream)
+        for split in ("train", "test"):
+            lines = split_lines(task, split, setting, seed)
             Path(f"{stem}_{split}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder

@@ -167,9 +167,8 @@ def splits(config, task: int) -> list:
     setting = {"1k": "en", "10k": "en-10k"}[config["train_size"]]
     if config["data"]:
         return [babi.load(config["data"], task, split, setting=setting) for split in babi.SPLITS]
-    questions = babi_stories.SIZES[setting]
-    train = babi.parse(babi_stories.generate(task, questions, config["data_seed"]), f"generated task {task}")
-    test = babi.parse(babi_stories.generate(task, babi_stories.TEST_QUESTIONS, config["data_seed"] + 1_000_003))
+    train, test = (babi.parse(babi_stories.split_lines(task, split, setting, config["data_seed"]),
+                              f"generated task {task}") for split in ("train", "test"))
     cut = len(train) - round(babi.VALIDATION_FRACTION * len(train))
     return [train[:cut], train[cut:], test]
 

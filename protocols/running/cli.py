@@ -21,6 +21,7 @@ COMMANDS = {
     "txor": "protocols.txor",
     "image-association": "protocols.image_association",
     "orhan-ma": "protocols.orhan_ma",
+    "orhan-perturbation": "protocols.orhan_perturbation",
     "babi": "protocols.babi",
 }
 """Command name -> module with ``main(argv)``; ``python protocols/<module>.py`` runs it too."""
