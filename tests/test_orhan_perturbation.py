@@ -84,3 +84,16 @@ def test_2afc_is_learned_by_node_perturbation_on_two_seeds(tmp_path):
     assert read_json(out / "seed-001" / "config.json")["task"]["task"] == "2afc"
     written = {path.name for path in regenerate.regenerate(out)}
     assert {f"{name}.png" for name in ("learning", "traces", "si", "activity")} <= written
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--task", "sine"], "sine is not a binary task"),
+    (["--si-trials", "50", "--test-trials", "20"], "--si-trials must be in [1, --test-trials = 20]"),
+    (["--delay", "0"], "timing must give whole numbers of steps >= 1"),
+    (["--input-gain", "-1"], "the gain must be positive"),
+])
+def test_bad_command_input_is_one_sentence(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        orhan_perturbation.main(args + ["--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
