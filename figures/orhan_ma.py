@@ -30,17 +30,19 @@ import numpy as np
 from figures import common
 from figures.common import plt
 from protocols.analysis.pairing import KEYS, by_factor, is_included, paired
-from protocols.running.results import read_json, read_records
+from protocols.running.results import columns, read_json, read_records
 
 PROTOCOL = "orhan_ma"
 
 
 def load(folder) -> dict:
-    """summary.csv of an Orhan & Ma results folder as columns."""
+    """summary.csv of an Orhan & Ma results folder as columns; without one (a run still
+    going: its ``.partial`` folder), the summaries of the networks written so far."""
     path = Path(folder) / "summary.csv"
-    if not path.is_file():
-        raise ValueError(f"{folder} holds no Orhan & Ma summary.csv.")
-    rows = read_records(path)
+    written = sorted(Path(folder).glob("*/summary.json"))
+    if not path.is_file() and not written:
+        raise ValueError(f"{folder} holds no Orhan & Ma summary.csv and no finished network.")
+    rows = read_records(path) if path.is_file() else columns([read_json(f) for f in written])
     if "error" in rows:
         keep = np.array([not e for e in rows["error"]])
         rows = {k: np.asarray(v)[keep] for k, v in rows.items()}

@@ -2,6 +2,8 @@
 seeded end to end, an interrupted training resumes to the same weights, a vmapped grid trains
 each network as alone, and the command writes what it promises."""
 
+import shutil
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -279,6 +281,12 @@ def test_the_factor_study_is_one_command_with_one_summary(tmp_path, capsys):
     assert "condition" not in read_records(alone / "summary.csv")
     written = regenerate.regenerate(out)
     assert {p.stem for p in written} >= {"si_grid_basic", "si_grid_hebbian", "activity_multitask", "conditions"}
+    going = tmp_path / "study.partial"  # a study still running: its networks written so far
+    shutil.copytree(out, going, ignore=shutil.ignore_patterns("summary.csv", "figures"))
+    loaded, finished = orhan_ma_figures.load(going), orhan_ma_figures.load(out)
+    assert set(loaded) == set(finished)
+    for name, column in finished.items():
+        np.testing.assert_array_equal(np.sort(loaded[name]), np.sort(column), err_msg=name)
     orhan_ma_figures.main([str(out), "--factor", "condition", "basic", "hebbian"])
     assert "condition hebbian against basic: " in capsys.readouterr().out
     orhan_ma_figures.main(["--compare", str(alone), str(out), "--out", str(tmp_path / "compared")])

@@ -183,14 +183,25 @@ def read_records(path) -> dict:
     """CSV written by :func:`write_records` as a dict of numpy columns."""
     with open(path, newline="") as handle:
         rows = list(csv.reader(handle))
-    columns = {}
-    for k, name in enumerate(rows[0]):
-        values = [row[k] for row in rows[1:]]
+    return _typed({name: [row[k] for row in rows[1:]] for k, name in enumerate(rows[0])})
+
+
+def columns(rows: list) -> dict:
+    """Summary rows (dicts, e.g. read from summary.json files) as the columns that
+    :func:`read_records` gives for the CSV of the same rows; a missing value is empty."""
+    names = dict.fromkeys(name for row in rows for name in row)
+    return _typed({name: ["" if row.get(name) is None else str(row[name]) for row in rows] for name in names})
+
+
+def _typed(cells: dict) -> dict:
+    """Columns of CSV cells as numbers (empty: NaN) where every cell is one, else as text."""
+    typed = {}
+    for name, values in cells.items():
         try:
-            columns[name] = np.array([float(v) if v != "" else np.nan for v in values])
+            typed[name] = np.array([float(v) if v != "" else np.nan for v in values])
         except ValueError:
-            columns[name] = np.array(values)
-    return columns
+            typed[name] = np.array(values)
+    return typed
 
 
 def write_rows(path, rows: list):
