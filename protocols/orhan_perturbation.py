@@ -23,10 +23,12 @@ import sys
 import numpy as np
 
 from networks.reservoir import PRESETS
-from protocols.analysis.sequentiality import peak_order_asymmetry, sequentiality
+from protocols.analysis.sequentiality import analysis_summary, peak_order_asymmetry, sequentiality
 from protocols.learning import node_perturbation
 from protocols.running import configs, runner
 from protocols.tasks.windowed import WindowedTask
+
+KEPT_TRIALS = 20  # test trials whose activity is saved
 
 OPTIONS = [
     ("--task", dict(default="2afc", help="the binary task: 2afc (default), comp or cd")),
@@ -47,9 +49,10 @@ def make_config(args) -> dict:
     return config
 
 
-def _test(net, task, rng, batch, si_trials) -> dict:
-    """Play ``batch`` with perturbations off: Orhan & Ma's performance, the SI of the
-    rectified rates of the non-bias units on the first ``si_trials``, the weight asymmetry."""
+def _test(net, task, rng, batch, si_trials) -> tuple:
+    """Play ``batch`` with perturbations off: (summary values, arrays to keep): Orhan & Ma's
+    performance, the SI of the rectified rates of the non-bias units on the first
+    ``si_trials``, the weight asymmetry (:func:`analysis_summary`)."""
     settings = net.settings
     units = np.setdiff1d(np.arange(settings.n_neurons), [rank for rank, _ in settings.bias_units])
     net.perturbations(False)
@@ -61,30 +64,23 @@ def _test(net, task, rng, batch, si_trials) -> dict:
     performance = task.performance(batch, outputs)
     si = sequentiality(activity)
     weights = np.nan_to_num(net.recurrent_weights())[np.ix_(units, units)]  # an absent synapse weighs 0
-    return {
-        "fractional_loss": float(performance["fractional_loss"]),
-        "accuracy": float(performance["accuracy"]),
-        "ideal_accuracy": float(performance["ideal_accuracy"]),
-        "included": bool(performance["fractional_loss"] < 0.5),
-        "si": si["si"], "entropy": si["entropy"], "ridge_to_background": si["ridge_to_background"],
-        "si_units": si["units"], "si_capped_units": si["capped_units"], "si_empty_trials": si["empty_trials"],
-        "weight_asymmetry": peak_order_asymmetry(weights, activity)["asymmetry"],
-        "activity": activity[:20], "outputs": outputs[:20], "per_trial_si": si["per_trial"][:20], "units": units,
-    }
+    summary = analysis_summary({k: performance[k] for k in ("fractional_loss", "accuracy", "ideal_accuracy")},
+                               si, peak_order_asymmetry(weights, activity))
+    kept = slice(0, KEPT_TRIALS)
+    return summary, {"activity": activity[kept], "outputs": outputs[kept], "si": si["per_trial"][kept], "units": units}
 
 
 def evaluate(net, task, rng, folder, trials, si_trials) -> dict:
     """Test the trained ``net`` on ``trials`` new trials (:func:`_test`), and the same network
     with its initial weights on the same trials (the ``untrained_`` values); save the trained
-    network's first 20 test trials in activity.npz."""
+    network's first test trials in activity.npz."""
     batch = task.orhan.draw(rng, trials)
     trained = net.recurrent_weights()
     net.set_recurrent_weights(node_perturbation.initial_weights(net.settings, task, net.seed)[1])
-    untrained = _test(net, task, rng, batch, si_trials)
+    untrained, _ = _test(net, task, rng, batch, si_trials)
     net.set_recurrent_weights(trained)
-    tested = _test(net, task, rng, batch, si_trials)
-    np.savez_compressed(folder / "activity.npz", activity=tested.pop("activity"), inputs=batch.inputs[:20],
-                        outputs=tested.pop("outputs"), si=tested.pop("per_trial_si"), units=tested.pop("units"))
+    tested, arrays = _test(net, task, rng, batch, si_trials)
+    np.savez_compressed(folder / "activity.npz", inputs=batch.inputs[:KEPT_TRIALS], **arrays)
     kept = ("fractional_loss", "accuracy", "si", "entropy", "ridge_to_background", "weight_asymmetry")
     return {**tested, **{f"untrained_{key}": untrained[key] for key in kept}}
 

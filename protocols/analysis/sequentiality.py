@@ -25,6 +25,7 @@ THRESHOLD = 0.1
 BINS = 20
 WINDOW = 5
 MAX_RATIO = 1000.0
+INCLUDED_BELOW = 0.5  # a network enters the SI analysis if its fractional loss is below this
 
 
 def trial_terms(activity, threshold=THRESHOLD, bins=BINS, window=WINDOW, max_ratio=MAX_RATIO) -> dict:
@@ -82,3 +83,16 @@ def peak_order_asymmetry(weights, activity, threshold=THRESHOLD) -> dict:
     backward = w[later.T].mean() if later.any() else np.nan
     return {"forward": float(forward), "backward": float(backward), "asymmetry": float(forward - backward),
             "units": int(len(kept))}
+
+
+def analysis_summary(performance: dict, si: dict, asymmetry: dict) -> dict:
+    """The summary values of a tested network: its performance values, whether it is
+    included (fractional loss below :data:`INCLUDED_BELOW`, the paper's rule), the SI and its
+    terms (:func:`sequentiality`) and the weight asymmetry (:func:`peak_order_asymmetry`)."""
+    return {
+        **{k: float(v) for k, v in performance.items()},
+        "included": bool(performance["fractional_loss"] < INCLUDED_BELOW),
+        "si": si["si"], "entropy": si["entropy"], "ridge_to_background": si["ridge_to_background"],
+        "si_units": si["units"], "si_capped_units": si["capped_units"], "si_empty_trials": si["empty_trials"],
+        "weight_asymmetry": asymmetry["asymmetry"],
+    }

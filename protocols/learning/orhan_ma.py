@@ -25,12 +25,11 @@ import numpy as np
 
 from networks import cache
 from networks.orhan_ma import OrhanMaNetwork
-from protocols.analysis.sequentiality import peak_order_asymmetry, sequentiality
+from protocols.analysis.sequentiality import analysis_summary, peak_order_asymmetry, sequentiality
 from protocols.learning.bptt import GridTraining, Training
 from protocols.running import results
 from protocols.tasks.orhan_ma import TASKS
 
-INCLUDED_BELOW = 0.5
 KEPT_TRIALS = 20
 
 
@@ -77,13 +76,7 @@ def evaluate(config, task, params, seed) -> tuple:
     performance = task.performance(test, outputs)
     si = sequentiality(unpadded[: config["si_trials"]])
     asymmetry = peak_order_asymmetry(params["W"], hidden[: config["si_trials"]])
-    summary = {
-        **{k: float(v) for k, v in performance.items()},
-        "included": bool(performance["fractional_loss"] < INCLUDED_BELOW),
-        "si": si["si"], "entropy": si["entropy"], "ridge_to_background": si["ridge_to_background"],
-        "si_units": si["units"], "si_capped_units": si["capped_units"], "si_empty_trials": si["empty_trials"],
-        "weight_asymmetry": asymmetry["asymmetry"],
-    }
+    summary = analysis_summary(performance, si, asymmetry)
     kept = slice(0, KEPT_TRIALS)
     arrays = {"activity": hidden[kept].astype(np.float32), "inputs": test.inputs[kept],
               "outputs": outputs[kept].astype(np.float32), "si": si["per_trial"][kept]}
