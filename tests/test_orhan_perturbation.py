@@ -11,7 +11,7 @@ from protocols.running.results import read_json, read_records
 from protocols.tasks.orhan_ma import TwoAlternativeForcedChoice
 from protocols.tasks.windowed import WindowedTask
 
-BUDGET = 5000  # trials; seeds 1-3 of the 10-seed run reached the criterion at 2 230-3 214
+BUDGET = 5000  # trials; seeds 1-3 of the 10-seed run reached the criterion at 2 015-2 579
 
 
 def test_a_windowed_trial_is_the_orhan_trial_times_the_gain_with_a_signed_target():
@@ -65,17 +65,19 @@ def test_every_units_rates_hold_the_output_trace_of_the_same_trial():
 
 
 def test_2afc_is_learned_by_node_perturbation_on_two_seeds(tmp_path):
-    """Seeds 1-2, the full 100-step delay, 5 000 trials: Miconi's criterion reached, then on 300
-    new trials with perturbations off an accuracy of at least 0.9 (the ideal observer's is 1.0)
-    and a fractional loss 0.3 below that of the same networks with their initial weights, whose
-    accuracy is below 0.75."""
+    """Seeds 1-2, the full 100-step delay, 5 000 trials: Miconi's criterion reached (measured at
+    trials 2 579 and 2 015), then on 300 new trials with perturbations off an accuracy of at
+    least 0.85 (measured 0.950 and 0.917; the ideal observer's is 1.0; 8 of the 10-seed run's
+    seeds reach 0.85 at 6 000 trials) and a fractional loss 0.3 below that of the same networks
+    with their initial weights (measured 0.43 and 0.58 against 1.28 and 1.24), whose accuracy is
+    below 0.75 (measured 0.43 and 0.49)."""
     out = tmp_path / "run"
     args = ["--seeds", "1-2", "--trials", str(BUDGET), "--test-trials", "300",
             "--si-trials", "50", "--jobs", "2", "--out", str(out), "--quiet"]
     assert orhan_perturbation.main(args) == 0
     rows = read_records(out / "summary.csv")
     assert not np.isnan(rows["trials_to_criterion"]).any(), rows["trials_to_criterion"]
-    assert np.all(rows["accuracy"] >= 0.9), rows["accuracy"]
+    assert np.all(rows["accuracy"] >= 0.85), rows["accuracy"]
     assert np.all(rows["fractional_loss"] < rows["untrained_fractional_loss"] - 0.3), rows["fractional_loss"]
     assert np.all(rows["untrained_accuracy"] < 0.75), rows["untrained_accuracy"]
     assert np.all(np.isfinite(rows["si"])) and np.all(np.isfinite(rows["untrained_si"]))
