@@ -131,17 +131,20 @@ def conditions_figure(basic, others: dict):
     columns = ("si", "entropy", "ridge_to_background")
     fig, axes = plt.subplots(len(others), 3, figsize=(10, 3.0 * len(others)), squeeze=False)
     base = {tuple(basic[k][i] for k in KEYS): i for i in range(len(basic["task"]))}
+    colours = {task: f"C{k}" for k, task in enumerate(sorted(set(basic["task"])))}
     for row, (name, rows) in zip(axes, others.items()):
         result = paired(basic, rows)
         for ax, column in zip(row, columns):
             for j in range(len(rows["task"])):
                 i = base.get(tuple(rows[k][j] for k in KEYS))
                 if i is not None and _included(rows)[j] and _included(basic)[i]:
-                    ax.scatter(basic[column][i], rows[column][j], color="C0" if rows["task"][j] == rows["task"][0] else "C1", s=14)
+                    ax.scatter(basic[column][i], rows[column][j], color=colours.get(rows["task"][j], "0.3"), s=14)
             lo, hi = ax.get_xlim()
             ax.plot([lo, hi], [lo, hi], color="0.6", lw=0.8)
             ax.set_xlabel(f"{column}, basic")
             ax.set_ylabel(f"{column}, {name}")
+        row[0].legend(handles=[plt.Line2D([], [], marker="o", ls="", color=c, label=t) for t, c in colours.items()],
+                      fontsize=7, loc="lower right")
         row[0].set_title(f"{name}: {result['pairs']} pairs; included {result['included_basic']:.0%} basic, "
                          f"{result['included_other']:.0%} {name}", fontsize=8, loc="left")
     fig.tight_layout()
