@@ -138,7 +138,7 @@ def conditions_figure(basic, others: dict):
             for j in range(len(rows["task"])):
                 i = base.get(tuple(rows[k][j] for k in KEYS))
                 if i is not None and _included(rows)[j] and _included(basic)[i]:
-                    ax.scatter(basic[column][i], rows[column][j], color=colours.get(rows["task"][j], "0.3"), s=14)
+                    ax.scatter(basic[column][i], rows[column][j], color=colours[rows["task"][j]], s=14)
             lo, hi = ax.get_xlim()
             ax.plot([lo, hi], [lo, hi], color="0.6", lw=0.8)
             ax.set_xlabel(f"{column}, basic")
