@@ -5,7 +5,9 @@
 Measured in one run, on the device JAX uses (the CPU here, a GPU where present):
 
 1. the machine's float32 matrix-product rate (a 2048 x 2048 product, GFLOP/s, 2 per
-   multiply-add): the ceiling;
+   multiply-add): the ceiling; and the rate of 150 chained products of the size BPTT's steps
+   make ((50 x N) by (N x N), each on the one before's result), which bounds a sequential
+   scan at batch 50;
 2. one network's BPTT updates per second (batch 50, 150 steps), and the fraction of the
    ceiling they reach. One update costs three products of (50 x N) by (N x N) per step
    (forward, the gradient into h, the gradient of W): 3 * 150 * 2 * 50 * N^2 FLOP
@@ -43,6 +45,20 @@ def matrix_rate(size=2048, repeats=10) -> float:
     return 2 * size**3 * repeats / (time.perf_counter() - started) / 1e9
 
 
+def step_rate(batch, size, steps, repeats=20) -> float:
+    """float32 GFLOP/s of ``steps`` chained (batch x size) by (size x size) products in one
+    compiled loop: a scan's products, each waiting on the one before, without its other work."""
+    key = jax.random.PRNGKey(0)
+    h = jax.random.normal(key, (batch, size), jnp.float32)
+    w = jax.random.normal(key, (size, size), jnp.float32) / jnp.sqrt(size)
+    chain = jax.jit(lambda h, w: jax.lax.fori_loop(0, steps, lambda _, x: x @ w, h))
+    chain(h, w).block_until_ready()
+    started = time.perf_counter()
+    for _ in range(repeats):
+        chain(h, w).block_until_ready()
+    return 2 * batch * size**2 * steps * repeats / (time.perf_counter() - started) / 1e9
+
+
 def updates_per_second(task, cells, hidden, updates) -> float:
     """Updates per second of a grid of ``cells`` trained together (after a warm-up update)."""
     warm = Training(updates=1, hidden=hidden, report_every=1)
@@ -65,10 +81,13 @@ def main(argv=None):
     print(f"JAX device: {jax.devices()[0]}")
     ceiling = matrix_rate()
     print(f"float32 matrix product: {ceiling:.1f} GFLOP/s (the ceiling)")
+    step = step_rate(batch, n, steps)
+    print(f"{steps} chained products ({batch} x {n} by {n} x {n}): {step:.1f} GFLOP/s = {step / ceiling:.0%} of the ceiling")
     work = 3 * steps * 2 * batch * n**2 / 1e9
     one = updates_per_second(task, [dict(lambda0=0.9, sigma0=0.2, seed=1)], n, args.updates)
     print(f"one network, N = {n}: {one:.2f} updates/s ({1 / one:.3f} s each), {work:.2f} GFLOP each: "
-          f"{one * work:.1f} GFLOP/s = {one * work / ceiling:.0%} of the ceiling")
+          f"{one * work:.1f} GFLOP/s = {one * work / ceiling:.0%} of the ceiling, "
+          f"{one * work / step:.0%} of the chained products' rate")
     cells = [dict(lambda0=0.9, sigma0=0.2, seed=s) for s in range(1, args.grid + 1)]
     together = updates_per_second(task, cells, n, args.updates) * len(cells)
     alone = 1.0 / sum(1.0 / updates_per_second(task, [c], n, args.updates) for c in cells) * len(cells)
