@@ -34,15 +34,20 @@ from protocols.learning.bptt import GridTraining, Training
 from protocols.tasks.orhan_ma import TASKS
 
 
+def timed_rate(compiled, args, flop, repeats) -> float:
+    """GFLOP/s of ``compiled(*args)``, ``flop`` per call, over ``repeats`` calls after a first
+    that compiles."""
+    compiled(*args).block_until_ready()
+    started = time.perf_counter()
+    for _ in range(repeats):
+        compiled(*args).block_until_ready()
+    return flop * repeats / (time.perf_counter() - started) / 1e9
+
+
 def matrix_rate(size=2048, repeats=10) -> float:
     """float32 GFLOP/s of a size x size matrix product on JAX's device."""
     a = jax.random.normal(jax.random.PRNGKey(0), (size, size), jnp.float32)
-    product = jax.jit(lambda x: x @ x)
-    product(a).block_until_ready()
-    started = time.perf_counter()
-    for _ in range(repeats):
-        product(a).block_until_ready()
-    return 2 * size**3 * repeats / (time.perf_counter() - started) / 1e9
+    return timed_rate(jax.jit(lambda x: x @ x), (a,), 2 * size**3, repeats)
 
 
 def step_rate(batch, size, steps, repeats=20) -> float:
@@ -52,11 +57,7 @@ def step_rate(batch, size, steps, repeats=20) -> float:
     h = jax.random.normal(key, (batch, size), jnp.float32)
     w = jax.random.normal(key, (size, size), jnp.float32) / jnp.sqrt(size)
     chain = jax.jit(lambda h, w: jax.lax.fori_loop(0, steps, lambda _, x: x @ w, h))
-    chain(h, w).block_until_ready()
-    started = time.perf_counter()
-    for _ in range(repeats):
-        chain(h, w).block_until_ready()
-    return 2 * batch * size**2 * steps * repeats / (time.perf_counter() - started) / 1e9
+    return timed_rate(chain, (h, w), 2 * batch * size**2 * steps, repeats)
 
 
 def updates_per_second(task, cells, hidden, updates) -> float:
