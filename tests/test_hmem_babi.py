@@ -156,6 +156,24 @@ def test_task_1_is_learned_and_the_annarchy_memory_answers_the_same(task1, seed)
     assert np.mean(through_annarchy.argmax(-1) == some.answers) > 0.8
 
 
+def test_an_interrupted_training_resumes_from_its_checkpoint_to_the_same_weights(task1, tmp_path):
+    vocabulary, (train, valid, _) = task1
+    train = train.take(np.arange(600))
+    straight = learning.train(learning.Training(epochs=2), train, valid, len(vocabulary), 3, progress=False)
+    checkpoint = tmp_path / "checkpoints" / "run.npz"
+    learning.train(learning.Training(epochs=1), train, valid, len(vocabulary), 3, progress=False,
+                   checkpoint=checkpoint, every=1)  # "interrupted" after its first epoch
+    resumed = learning.train(learning.Training(epochs=2), train, valid, len(vocabulary), 3, progress=False,
+                             checkpoint=checkpoint, every=1)
+    assert [row["epoch"] for row in resumed["curve"]] == [1, 2]
+    assert resumed["curve"][0]["loss"] == straight["curve"][0]["loss"]
+    for a, b in zip(*(jax.tree_util.tree_leaves((t["params"], t["state"])) for t in (straight, resumed))):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="belongs to another training"):
+        learning.train(learning.Training(epochs=3), train, valid, len(vocabulary), 4, progress=False,
+                       checkpoint=checkpoint)
+
+
 def test_the_command_trains_each_task_and_seed_and_reads_real_files(tmp_path, capsys):
     out = tmp_path / "run"
     assert command.main(["--task", "4,19", "--train-size", "1k", "--epochs", "1", "--seeds", "2",

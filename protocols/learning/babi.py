@@ -11,6 +11,8 @@ from ``[seed, 3, epoch]``.
 """
 
 import dataclasses
+import hashlib
+import json
 import time
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from networks import cache
 from networks import hebbian_memory_twin as twin
 from networks.hebbian_memory import HebbianMemoryNetwork
 from protocols.data import babi, babi_stories
+from protocols.learning import checkpoints
 from protocols.running import results
 
 
@@ -100,9 +103,21 @@ def accuracy(params, state, data) -> float:
     return float((logits(params, state, data).argmax(-1) == data.answers).mean())
 
 
-def train(training: Training, data, valid, vocabulary: int, seed: int, progress=True, description="H-Mem") -> dict:
+def _identity(training: Training, data, seed: int) -> str:
+    """What a checkpoint must match to be continued: all but the number of epochs (a training
+    can be continued to more epochs), and the training samples themselves."""
+    fields = {k: v for k, v in dataclasses.asdict(training).items() if k != "epochs"}
+    samples = hashlib.sha256(b"".join(np.ascontiguousarray(a).tobytes() for a in (data.stories, data.queries, data.answers)))
+    return json.dumps({"training": fields, "seed": seed, "samples": samples.hexdigest()}, sort_keys=True)
+
+
+def train(training: Training, data, valid, vocabulary: int, seed: int, progress=True, description="H-Mem",
+          checkpoint=None, every=5) -> dict:
     """Train on ``data`` (Encoded); returns parameters, batch-norm state and the curve (per
-    epoch: loss, training accuracy, validation accuracy on ``valid``, seconds)."""
+    epoch: loss, training accuracy, validation accuracy on ``valid``, seconds). ``checkpoint``
+    (an npz path) is written every ``every`` epochs and continued from where it exists: an
+    interrupted training resumes to the same weights, bit for bit on one machine (each epoch's
+    order comes from its own seed)."""
     training.validate()
     params, state = twin.initial_parameters(vocabulary, data.stories.shape[-1], seed, training.read_before_write,
                                             training.embedding, training.memory)
@@ -110,8 +125,12 @@ def train(training: Training, data, valid, vocabulary: int, seed: int, progress=
     tx = optimiser(training, steps)
     opt_state = tx.init(params)
     update = _update(tx, training.l2)
-    curve = []
-    bar = tqdm(range(training.epochs), desc=description, disable=not progress, unit="epoch")
+    curve, identity = [], _identity(training, data, seed)
+    if checkpoint is not None and Path(checkpoint).exists():
+        saved, meta = checkpoints.load(checkpoint, identity, (params, state, opt_state))
+        (params, state, opt_state), curve = jax.tree_util.tree_map(jnp.asarray, saved), meta["curve"]
+    bar = tqdm(range(len(curve), training.epochs), initial=len(curve), total=training.epochs, desc=description,
+               disable=not progress, unit="epoch")
     for epoch in bar:
         started = time.perf_counter()
         order = np.random.default_rng([seed, 3, epoch]).permutation(len(data))
@@ -125,6 +144,8 @@ def train(training: Training, data, valid, vocabulary: int, seed: int, progress=
                "valid_accuracy": accuracy(params, state, valid), "seconds": time.perf_counter() - started}
         curve.append(row)
         bar.set_postfix(loss=f"{row['loss']:.3f}", valid=f"{row['valid_accuracy']:.3f}")
+        if checkpoint is not None and (epoch + 1) % every == 0:
+            checkpoints.save(checkpoint, identity, (params, state, opt_state), curve=curve)
     as_numpy = lambda tree: jax.tree_util.tree_map(np.asarray, tree)  # noqa: E731
     return {"params": as_numpy(params), "state": as_numpy(state), "curve": curve}
 
@@ -198,7 +219,9 @@ def run(config, key, folder, progress=True) -> dict:
     vocabulary = babi.Vocabulary(train_set, valid_set, test_set, sentences=config["sentences"])
     data = [vocabulary.encode(s) for s in (train_set, valid_set, test_set)]
     training = Training(**config["training"])
-    trained = train(training, data[0], data[1], len(vocabulary), seed, progress, description=f"task {task} seed {seed}")
+    checkpoint = Path(folder).parent / "checkpoints" / f"{Path(folder).name}.npz"
+    trained = train(training, data[0], data[1], len(vocabulary), seed, progress, description=f"task {task} seed {seed}",
+                    checkpoint=checkpoint)
     params, state = trained["params"], trained["state"]
     through_annarchy = annarchy_logits(params, state, data[2], seed).argmax(-1)
     in_twin = logits(params, state, data[2]).argmax(-1)
@@ -216,6 +239,7 @@ def run(config, key, folder, progress=True) -> dict:
         np.savez_compressed(staged / "weights.npz", **_flat((params, state)))
         np.savez_compressed(staged / "answers.npz", answers=data[2].answers, annarchy=through_annarchy, twin=in_twin)
         results.write_json(staged / "summary.json", row)
+    checkpoints.discard(checkpoint)
     return row
 
 

@@ -25,7 +25,6 @@ a finished one to more updates).
 import dataclasses
 import functools
 import json
-import os
 from collections import deque
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from tqdm import tqdm
 
 from networks import orhan_ma_twin as twin
 from networks.orhan_ma import initial_parameters
+from protocols.learning import checkpoints
 
 CLIP_PROBABILITY = 1e-6
 
@@ -263,24 +263,16 @@ class GridTraining:
     def _save(self):
         if self.checkpoint is None:
             return
-        leaves = jax.tree_util.tree_leaves((self.params, self.state))
-        meta = {"identity": self._identity(), "done": self.done, "curves": self.curves,
-                "streams": {str(s): rng.bit_generator.state for s, rng in self.streams.items()}}
-        self.checkpoint.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.checkpoint.with_name(self.checkpoint.name + ".partial.npz")
-        np.savez(partial, meta=json.dumps(meta), active=self.active, below=self.below,
-                 updates_done=self.updates_done, **{f"leaf{i}": np.asarray(x) for i, x in enumerate(leaves)})
-        os.replace(partial, self.checkpoint)
+        checkpoints.save(self.checkpoint, self._identity(), self._saved(), done=self.done, curves=self.curves,
+                         streams={str(s): rng.bit_generator.state for s, rng in self.streams.items()})
+
+    def _saved(self):
+        return self.params, self.state, self.active, self.below, self.updates_done
 
     def _load(self):
-        saved = np.load(self.checkpoint)
-        meta = json.loads(str(saved["meta"]))
-        if meta["identity"] != self._identity():
-            raise ValueError(f"the checkpoint {self.checkpoint} belongs to another training; delete it or start afresh.")
-        structure = jax.tree_util.tree_structure((self.params, self.state))
-        leaves = [jnp.asarray(saved[f"leaf{i}"]) for i in range(structure.num_leaves)]
-        self.params, self.state = jax.tree_util.tree_unflatten(structure, leaves)
+        saved, meta = checkpoints.load(self.checkpoint, self._identity(), self._saved())
+        params, state, self.active, self.below, self.updates_done = saved
+        self.params, self.state = jax.tree_util.tree_map(jnp.asarray, (params, state))
         self.done, self.curves = meta["done"], meta["curves"]
         for seed, state in meta["streams"].items():
             self.streams[int(seed)].bit_generator.state = state
-        self.active, self.below, self.updates_done = saved["active"], saved["below"], saved["updates_done"]

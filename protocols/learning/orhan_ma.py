@@ -26,6 +26,7 @@ import numpy as np
 from networks import cache
 from networks.orhan_ma import OrhanMaNetwork
 from protocols.analysis.sequentiality import analysis_summary, peak_order_asymmetry, sequentiality
+from protocols.learning import checkpoints
 from protocols.learning.bptt import GridTraining, Training
 from protocols.running import results
 from protocols.tasks.orhan_ma import TASKS
@@ -121,11 +122,7 @@ def _phases(config, name, checkpoint: Path) -> list:
 def _discard(config, name, checkpoint: Path):
     """Remove the checkpoints of a training once its networks are written."""
     for _, path in _phases(config, name, checkpoint):
-        path.unlink(missing_ok=True)
-    try:
-        checkpoint.parent.rmdir()
-    except OSError:  # other checkpoints remain
-        pass
+        checkpoints.discard(path)
 
 
 def _train(config, name, cells, checkpoint: Path, progress, description) -> list:
