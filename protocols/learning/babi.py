@@ -107,7 +107,8 @@ def _identity(training: Training, data, seed: int) -> str:
     """What a checkpoint must match to be continued: all but the number of epochs (a training
     can be continued to more epochs), and the training samples themselves."""
     fields = {k: v for k, v in dataclasses.asdict(training).items() if k != "epochs"}
-    samples = hashlib.sha256(b"".join(np.ascontiguousarray(a).tobytes() for a in (data.stories, data.queries, data.answers)))
+    arrays = (data.stories, data.queries, data.answers)
+    samples = hashlib.sha256(b"".join(np.ascontiguousarray(a).tobytes() for a in arrays))
     return json.dumps({"training": fields, "seed": seed, "samples": samples.hexdigest()}, sort_keys=True)
 
 
