@@ -220,7 +220,7 @@ def run(config, key, folder, progress=True) -> dict:
     vocabulary = babi.Vocabulary(train_set, valid_set, test_set, sentences=config["sentences"])
     data = [vocabulary.encode(s) for s in (train_set, valid_set, test_set)]
     training = Training(**config["training"])
-    checkpoint = Path(folder).parent / "checkpoints" / f"{Path(folder).name}.npz"
+    checkpoint = checkpoints.beside(folder, Path(folder).name)
     trained = train(training, data[0], data[1], len(vocabulary), seed, progress, description=f"task {task} seed {seed}",
                     checkpoint=checkpoint)
     params, state = trained["params"], trained["state"]

@@ -13,6 +13,12 @@ import jax
 import numpy as np
 
 
+def beside(folder, name: str) -> Path:
+    """The checkpoint file ``name`` of a run whose result goes to ``folder``: in the run's
+    ``checkpoints/`` folder, which a resumed run takes over."""
+    return Path(folder).parent / "checkpoints" / f"{name}.npz"
+
+
 def save(path, identity: str, tree, **meta):
     """Write the leaves of ``tree`` (in :func:`jax.tree_util.tree_leaves` order), ``identity``
     and the JSON-able ``meta`` to ``path``."""

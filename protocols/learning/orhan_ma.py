@@ -55,10 +55,6 @@ def _cell(key) -> dict:
     return {name: key[name] for name in ("lambda0", "sigma0", "seed")}
 
 
-def _checkpoint(folder: Path, name: str) -> Path:
-    return folder.parent / "checkpoints" / f"{name}.npz"
-
-
 def evaluate(config, task, params, seed) -> tuple:
     """Test the trained ``params`` in the ANNarchy network: (summary values, arrays to keep)."""
     training = training_of(config)
@@ -145,7 +141,7 @@ def run(config, key, folder, progress=True) -> dict:
     """Train and test the one network ``key`` (task, lambda0, sigma0, seed) into ``folder``."""
     folder, config = Path(folder), of_condition(config, key)
     started = time.perf_counter()
-    checkpoint = _checkpoint(folder, folder.name)
+    checkpoint = checkpoints.beside(folder, folder.name)
     trained = _train(config, key["task"], [_cell(key)], checkpoint, progress, label(key))[0]
     row = _finish(config, key, folder, trained, time.perf_counter() - started, 1)
     _discard(config, key["task"], checkpoint)
@@ -167,7 +163,7 @@ def run_together(config, keys, folders, pending, progress=True) -> list:
         cells = [_cell(k) for k, _, _ in group]
         digest = hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()[:12]
         prefix = f"{condition}-" if condition else ""
-        checkpoint = _checkpoint(group[0][1], f"together-{prefix}{name}-{digest}")  # one per grid
+        checkpoint = checkpoints.beside(group[0][1], f"together-{prefix}{name}-{digest}")  # one per grid
         started = time.perf_counter()
         trained = _train(view, name, cells, checkpoint, progress, f"{prefix}{name}: {len(group)} networks")
         seconds = (time.perf_counter() - started) / len(group)
