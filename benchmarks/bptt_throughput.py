@@ -12,7 +12,11 @@ Measured in one run, on the device JAX uses (the CPU here, a GPU where present):
    ceiling they reach. One update costs three products of (50 x N) by (N x N) per step
    (forward, the gradient into h, the gradient of W): 3 * 150 * 2 * 50 * N^2 FLOP
    (11.25 GFLOP at N = 500, i.e. 5.6 G multiply-adds), plus the input and readout products
-   and the trial generation in numpy, which are counted as overhead, not work;
+   and the trial generation in numpy, which are counted as overhead, not work. Two of the
+   three products wait on the step before (forward, gradient into h) and so run at most at
+   the chained rate; the third (W's gradient) at best at the ceiling: no scan at batch 50 is
+   faster than the sequential bound 1 / (2/3 / chained + 1/3 / ceiling), and the training's
+   fraction of it is printed too;
 3. a vmapped grid of ``--grid`` networks against the same networks trained one after the
    other: network-updates per second and their ratio;
 4. the ANNarchy network's test trials per second next to the twin's (forward only).
@@ -84,11 +88,14 @@ def main(argv=None):
     print(f"float32 matrix product: {ceiling:.1f} GFLOP/s (the ceiling)")
     step = step_rate(batch, n, steps)
     print(f"{steps} chained products ({batch} x {n} by {n} x {n}): {step:.1f} GFLOP/s = {step / ceiling:.0%} of the ceiling")
+    bound = 1.0 / (2 / 3 / step + 1 / 3 / ceiling)
+    print(f"sequential bound (forward and gradient into h chained, W's gradient at the ceiling): "
+          f"{bound:.1f} GFLOP/s = {bound / ceiling:.0%} of the ceiling")
     work = 3 * steps * 2 * batch * n**2 / 1e9
     one = updates_per_second(task, [dict(lambda0=0.9, sigma0=0.2, seed=1)], n, args.updates)
     print(f"one network, N = {n}: {one:.2f} updates/s ({1 / one:.3f} s each), {work:.2f} GFLOP each: "
           f"{one * work:.1f} GFLOP/s = {one * work / ceiling:.0%} of the ceiling, "
-          f"{one * work / step:.0%} of the chained products' rate")
+          f"{one * work / bound:.0%} of the sequential bound")
     cells = [dict(lambda0=0.9, sigma0=0.2, seed=s) for s in range(1, args.grid + 1)]
     together = updates_per_second(task, cells, n, args.updates) * len(cells)
     alone = 1.0 / sum(1.0 / updates_per_second(task, [c], n, args.updates) for c in cells) * len(cells)
