@@ -1,6 +1,9 @@
 """Figure and table of H-Mem runs on bAbI, from their results folders only (summary.csv).
 
-    python figures/babi.py BASE [RBW] [--out DIR]
+    python figures/babi.py BASE [BASE ...] [--rbw RBW [RBW ...]] [--out DIR]
+
+Each variant may come from several results folders (tasks run at different times or places):
+their summaries are joined, and a task and seed found in two of them is an error.
 
 - babi_error.png/svg: per task the test error (%) of H-Mem (BASE) and, where given, of H-Mem
   with read-before-write (RBW): the run with the best validation accuracy of each task's seeds
@@ -28,20 +31,32 @@ COMPARATORS = {"MemN2N": (6.6, (3, 17, 18, 19)), "EntNet": (0.5, ()), "DMN+": (2
 """Published test errors on bAbI 10k (shared/specs/babi.md): mean % and the failed tasks."""
 
 
-def load(folder) -> dict:
-    """Per task: the errors (%) of its seeds and the error of the seed with the best validation."""
-    path = Path(folder) / "summary.csv"
-    if not path.is_file():
-        raise ValueError(f"{folder} holds no bAbI summary.csv.")
-    rows = read_records(path)
-    ok = np.array([not e for e in rows["error"]]) if "error" in rows else np.ones(len(rows["task"]), bool)
+def load(*folders) -> dict:
+    """Per task: the errors (%) of its seeds and the error of the seed with the best validation,
+    over the summaries of ``folders`` joined."""
+    columns = ("task", "seed", "test_accuracy", "valid_accuracy")
+    rows, data, seen = {c: [] for c in columns}, set(), {}
+    for folder in folders:
+        path = Path(folder) / "summary.csv"
+        if not path.is_file():
+            raise ValueError(f"{folder} holds no bAbI summary.csv.")
+        found = read_records(path)
+        ok = np.array([not e for e in found["error"]]) if "error" in found else np.ones(len(found["task"]), bool)
+        for task, seed in zip(np.asarray(found["task"])[ok].astype(int), np.asarray(found["seed"])[ok].astype(int)):
+            if (task, seed) in seen:
+                raise ValueError(f"task {task} seed {seed} is in both {seen[task, seed]} and {folder}.")
+            seen[task, seed] = folder
+        for c in columns:
+            rows[c] += list(np.asarray(found[c])[ok])
+        data |= set(np.asarray(found["data"])[ok]) if "data" in found else {"bAbI-style"}
+    tasks, seeds = np.asarray(rows["task"], int), np.asarray(rows["seed"], int)
     per_task = {}
-    for task in sorted(set(np.asarray(rows["task"])[ok].astype(int))):
-        mine = ok & (np.asarray(rows["task"]).astype(int) == task)
+    for task in sorted(set(tasks)):
+        mine = np.flatnonzero(tasks == task)
+        mine = mine[np.argsort(seeds[mine], kind="stable")]
         errors = 100 * (1 - np.asarray(rows["test_accuracy"], float)[mine])
-        best = int(np.argmax(np.asarray(rows["valid_accuracy"], float)[mine]))  # first of ties
+        best = int(np.argmax(np.asarray(rows["valid_accuracy"], float)[mine]))  # lowest seed of ties
         per_task[task] = {"errors": errors, "best": float(errors[best])}
-    data = set(np.asarray(rows["data"])[ok]) if "data" in rows else {"bAbI-style"}
     return {"tasks": per_task, "data": ", ".join(sorted(data))}
 
 
@@ -90,28 +105,28 @@ def table(runs: dict) -> str:
     return "\n".join(lines)
 
 
-def _runs(base, rbw=None) -> dict:
-    runs = {"H-Mem": load(base)}
-    if rbw is not None:
-        runs["H-Mem rbw"] = load(rbw)
+def _runs(base, rbw=()) -> dict:
+    runs = {"H-Mem": load(*base)}
+    if rbw:
+        runs["H-Mem rbw"] = load(*rbw)
     return runs
 
 
 def figures(folder) -> list:
-    return [("babi_error", error_figure(_runs(folder)))]
+    return [("babi_error", error_figure(_runs([folder])))]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("base", help="results folder of H-Mem")
-    parser.add_argument("rbw", nargs="?", help="results folder of H-Mem with read-before-write")
-    parser.add_argument("--out", help="folder for the figures (default BASE/figures)")
+    parser.add_argument("base", nargs="+", help="results folders of H-Mem")
+    parser.add_argument("--rbw", nargs="+", default=(), help="results folders of H-Mem with read-before-write")
+    parser.add_argument("--out", help="folder for the figures (default the first BASE/figures)")
     args = parser.parse_args(argv)
     try:
         runs = _runs(args.base, args.rbw)
     except (ValueError, OSError) as error:
         parser.error(str(error))
-    out = Path(args.out or Path(args.base) / "figures")
+    out = Path(args.out or Path(args.base[0]) / "figures")
     common.save(error_figure(runs), out, "babi_error")
     print(table(runs))
     print(f"figures in {out}")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from figures import dnms, selective_integration
+from figures import babi, dnms, selective_integration
 from protocols.learning.node_perturbation import RECORD_DTYPE
 from protocols.running.results import write_json, write_records, write_rows
 
@@ -85,3 +85,32 @@ def test_wrong_protocol(tmp_path, capsys):
     with pytest.raises(SystemExit):
         selective_integration.main([str(tmp_path / "results")])
     assert "'dnms' results, not 'selective_integration'" in capsys.readouterr().err
+
+
+def babi_summary(folder, rows):
+    """A bAbI summary.csv of (task, seed, test accuracy, validation accuracy) rows."""
+    folder.mkdir(parents=True)
+    write_rows(folder / "summary.csv", [dict(task=t, seed=s, test_accuracy=a, valid_accuracy=v, data="bAbI-style")
+                                        for t, s, a, v in rows])
+
+
+def test_babi_table_joins_folders_and_reports_the_best_run_by_validation(tmp_path, capsys):
+    babi_summary(tmp_path / "a", [(1, 1, 0.99, 0.90), (1, 2, 0.90, 0.95), (2, 1, 0.50, 0.40)])
+    babi_summary(tmp_path / "b", [(1, 3, 1.00, 0.80), (2, 2, 0.97, 0.40), (2, 3, 0.80, 0.30)])
+    babi_summary(tmp_path / "rbw", [(2, 1, 0.99, 0.99)])
+    babi.main([str(tmp_path / "a"), str(tmp_path / "b"), "--rbw", str(tmp_path / "rbw")])
+    printed = capsys.readouterr().out
+    # task 1: seed 2 has the best validation (error 10 %), median of 1, 10, 0 %; task 2: seeds 1
+    # and 2 tie on validation, the lower seed's error (50 %) is reported, median 20 %
+    assert "| 1 | 10.0 | 1.0 |  |  |" in printed and "| 2 | 50.0 | 20.0 | 1.0 | 1.0 |" in printed
+    assert "H-Mem (bAbI-style): 0 of 2 tasks solved" in printed and "mean error 30.0 %" in printed
+    assert "H-Mem rbw (bAbI-style): 1 of 1 tasks solved" in printed
+    assert (tmp_path / "a" / "figures" / "babi_error.png").stat().st_size > 0
+
+
+def test_babi_table_refuses_a_run_found_twice(tmp_path, capsys):
+    babi_summary(tmp_path / "a", [(1, 1, 0.99, 0.90)])
+    babi_summary(tmp_path / "b", [(1, 1, 0.98, 0.90)])
+    with pytest.raises(SystemExit):
+        babi.main([str(tmp_path / "a"), str(tmp_path / "b")])
+    assert f"task 1 seed 1 is in both {tmp_path / 'a'} and {tmp_path / 'b'}" in capsys.readouterr().err
