@@ -163,9 +163,11 @@ def comparison_table(basic, others: dict) -> str:
              "median entropy change | median ridge change |", "|---|---|---|---|---|---|---|"]
     for name, rows in others.items():
         r = paired(basic, rows)
+        change = {c: f"{r[c]['median_difference']:+.2f}" if r["pairs"] else "-"
+                  for c in ("si", "entropy", "ridge_to_background")}
         lines.append(f"| {name} | {r['pairs']} | {r['included_basic']:.2f} / {r['included_other']:.2f} | "
-                     f"{r['si']['median_difference']:+.2f} | {r['si']['higher']} / {r['si']['lower']} | "
-                     f"{r['entropy']['median_difference']:+.2f} | {r['ridge_to_background']['median_difference']:+.2f} |")
+                     f"{change['si']} | {r['si']['higher']} / {r['si']['lower']} | "
+                     f"{change['entropy']} | {change['ridge_to_background']} |")
     return "\n".join(lines)
 
 
