@@ -34,28 +34,24 @@ COMPARATORS = {"MemN2N": (6.6, (3, 17, 18, 19)), "EntNet": (0.5, ()), "DMN+": (2
 def load(*folders) -> dict:
     """Per task: the errors (%) of its seeds and the error of the seed with the best validation,
     over the summaries of ``folders`` joined."""
-    columns = ("task", "seed", "test_accuracy", "valid_accuracy")
-    rows, data, seen = {c: [] for c in columns}, set(), {}
+    runs, data = {}, set()  # (task, seed): (test error %, validation accuracy, folder)
     for folder in folders:
         path = Path(folder) / "summary.csv"
         if not path.is_file():
             raise ValueError(f"{folder} holds no bAbI summary.csv.")
         found = read_records(path)
         ok = np.array([not e for e in found["error"]]) if "error" in found else np.ones(len(found["task"]), bool)
-        for task, seed in zip(np.asarray(found["task"])[ok].astype(int), np.asarray(found["seed"])[ok].astype(int)):
-            if (task, seed) in seen:
-                raise ValueError(f"task {task} seed {seed} is in both {seen[task, seed]} and {folder}.")
-            seen[task, seed] = folder
-        for c in columns:
-            rows[c] += list(np.asarray(found[c])[ok])
-        data |= set(np.asarray(found["data"])[ok]) if "data" in found else {"bAbI-style"}
-    tasks, seeds = np.asarray(rows["task"], int), np.asarray(rows["seed"], int)
+        for task, seed, test, valid in zip(*(found[c][ok] for c in ("task", "seed", "test_accuracy", "valid_accuracy"))):
+            key = (int(task), int(seed))
+            if key in runs:
+                raise ValueError(f"task {key[0]} seed {key[1]} is in both {runs[key][2]} and {folder}.")
+            runs[key] = (100 * (1 - float(test)), float(valid), folder)
+        data |= set(found["data"][ok]) if "data" in found else {"bAbI-style"}
     per_task = {}
-    for task in sorted(set(tasks)):
-        mine = np.flatnonzero(tasks == task)
-        mine = mine[np.argsort(seeds[mine], kind="stable")]
-        errors = 100 * (1 - np.asarray(rows["test_accuracy"], float)[mine])
-        best = int(np.argmax(np.asarray(rows["valid_accuracy"], float)[mine]))  # lowest seed of ties
+    for task in sorted({t for t, _ in runs}):
+        mine = [runs[key] for key in sorted(runs) if key[0] == task]  # by seed
+        errors = np.array([m[0] for m in mine])
+        best = int(np.argmax([m[1] for m in mine]))  # lowest seed of ties
         per_task[task] = {"errors": errors, "best": float(errors[best])}
     return {"tasks": per_task, "data": ", ".join(sorted(data))}
 
