@@ -8,13 +8,17 @@ Measured in one run, on the device JAX uses (the CPU here, a GPU where present):
 1. per task, one epoch of the paper's training (batch 128 over the training split of the
    generated 10k set, 90 % of 10 000 questions) after a first epoch that compiles: seconds,
    with the stories' mean and longest length in sentences; and the projected time of the
-   paper's 100 epochs (250 with read-before-write) per run and of 3 runs per task;
+   paper's 100 epochs (250 with read-before-write) per run and of 3 runs per task; with
+   ``--workers K``, the projected wall time of all the timed tasks' 3 runs on K workers as
+   fast as this machine, in the runner's order (task by task, each worker taking the next run
+   when free), and the longest run, the bound of any number of workers;
 2. for one batch of 128 stories of task 3 (the longest): the gradient of the writes, written
    out (:func:`networks.hebbian_memory_twin.hebbian_writes`) against differentiated
    automatically through a plain scan: seconds and their ratio.
 """
 
 import argparse
+import heapq
 import time
 
 import jax
@@ -67,11 +71,21 @@ def gradient_ratio(batch=128, repeats=3) -> tuple:
     return mask.shape[1], seconds[0], seconds[1]
 
 
+def wall_time(durations, workers: int) -> float:
+    """The finish time of ``durations`` run in their order on ``workers`` workers, each worker
+    taking the next run as soon as it is free (Dask's and the worker pool's dispatch)."""
+    free = [0.0] * min(workers, len(durations))
+    for duration in durations:
+        heapq.heappush(free, heapq.heappop(free) + duration)
+    return max(free, default=0.0)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", default="1-20", help="tasks to time (default 1-20)")
     parser.add_argument("--train-size", default="10k", choices=["1k", "10k"])
     parser.add_argument("--read-before-write", action="store_true")
+    parser.add_argument("--workers", default="", help="project the 3 runs per task onto K workers, e.g. 20,60")
     args = parser.parse_args(argv)
     print(f"JAX device: {jax.devices()[0].device_kind} ({jax.default_backend()})")
     rows, sentences, written_out, automatic = [], *gradient_ratio()
@@ -87,6 +101,10 @@ def main(argv=None):
               f"{row['seconds'] * epochs / 3600:.2f} | {3 * row['seconds'] * epochs / 3600:.2f} |", flush=True)
     total = sum(r["seconds"] for r in rows) * epochs * 3 / 3600
     print(f"all {len(rows)} tasks, 3 runs each: {total:.1f} h on this machine, one run after the other")
+    runs = [r["seconds"] * epochs / 3600 for r in rows for _ in range(3)]
+    for workers in parse_seeds(args.workers) if args.workers else []:
+        print(f"on {workers} workers as fast as this machine: {wall_time(runs, workers):.1f} h "
+              f"(the longest run: {max(runs):.1f} h)")
 
 
 if __name__ == "__main__":
