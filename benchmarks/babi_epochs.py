@@ -99,9 +99,8 @@ def main(argv=None):
         rows.append(row)
         print(f"| {task} | {row['mean']:.1f} | {row['longest']} | {row['seconds']:.1f} | "
               f"{row['seconds'] * epochs / 3600:.2f} | {3 * row['seconds'] * epochs / 3600:.2f} |", flush=True)
-    total = sum(r["seconds"] for r in rows) * epochs * 3 / 3600
-    print(f"all {len(rows)} tasks, 3 runs each: {total:.1f} h on this machine, one run after the other")
     runs = [r["seconds"] * epochs / 3600 for r in rows for _ in range(3)]
+    print(f"all {len(rows)} tasks, 3 runs each: {sum(runs):.1f} h on this machine, one run after the other")
     for workers in parse_seeds(args.workers) if args.workers else []:
         print(f"on {workers} workers as fast as this machine: {wall_time(runs, workers):.1f} h "
               f"(the longest run: {max(runs):.1f} h)")
