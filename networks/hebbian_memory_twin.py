@@ -28,6 +28,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from networks import hebbian_writes_native as native
+
 EMBEDDING, MEMORY, HOPS = 80, 100, 3
 GAMMA_POS = GAMMA_NEG = 0.01
 W_MAX = 1.0
@@ -35,6 +37,11 @@ MOMENTUM, BN_EPSILON, LN_EPSILON = 0.99, 1e-3, 1e-3
 BLOCK = 16
 """Sentences per rematerialised block of the write scan: backpropagation keeps the memory only
 at block boundaries, not after every sentence (a long story would not fit otherwise)."""
+KERNELS = ("native", "jax")
+"""How the base model's writes run: ``native``, compiled loops called back from XLA on the host
+(:mod:`networks.hebbian_writes_native`: each story's memory stays in a core's cache; several
+times faster on a CPU), or ``jax``, the XLA scan :func:`hebbian_writes` (on a GPU). The same
+arithmetic, equal to float32 rounding (a test)."""
 DECAYED = ("W_k", "W_v", "W_r")
 """The layers with the original's L2 penalty 1e-3 * sum of squares."""
 
@@ -175,12 +182,56 @@ def _writes_backward(residuals, G):
 hebbian_writes.defvjp(lambda k, v, mask: _writes_forward(k, v, mask), _writes_backward)
 
 
-def _written(params, k, v, mask):
-    """The memory after the story's writes; with read-before-write, a scan over sentences
-    differentiated automatically, rematerialised by blocks."""
+def default_kernel() -> str:
+    """``native`` where JAX computes on the CPU, ``jax`` on an accelerator."""
+    return "native" if jax.default_backend() == "cpu" else "jax"
+
+
+def _native_call(k, v, mask, keep_starts):
+    if k.dtype != jnp.float32 or v.dtype != jnp.float32:
+        raise TypeError(f"the native kernel computes in float32, got {k.dtype}; use the jax kernel.")
+    n, T, m = k.shape
+    shapes = [jax.ShapeDtypeStruct((n, m, m), jnp.float32)]
+    if keep_starts:
+        shapes.append(jax.ShapeDtypeStruct((n, -(-T // BLOCK), m, m), jnp.float32))
+
+    def call(k, v, mask):
+        M, starts = native.forward(k, v, np.asarray(mask).view(np.uint8), BLOCK, GAMMA_POS, GAMMA_NEG, W_MAX,
+                                   keep_starts)
+        return (M, starts) if keep_starts else (M,)
+    return jax.pure_callback(call, tuple(shapes), k, v, mask)
+
+
+@jax.custom_vjp
+def native_writes(k, v, mask):
+    """:func:`hebbian_writes` by the compiled loops (float32)."""
+    return _native_call(k, v, mask, False)[0]
+
+
+def _native_forward(k, v, mask):
+    M, starts = _native_call(k, v, mask, True)
+    return M, (k, v, mask, starts)
+
+
+def _native_backward(residuals, G):
+    k, v, mask, starts = residuals
+
+    def call(k, v, mask, starts, G):
+        return native.backward(k, v, np.asarray(mask).view(np.uint8), starts, G, BLOCK, GAMMA_POS, GAMMA_NEG, W_MAX)
+    dk, dv = jax.pure_callback(call, (jax.ShapeDtypeStruct(k.shape, jnp.float32),) * 2, k, v, mask, starts, G)
+    return dk, dv, None
+
+
+native_writes.defvjp(_native_forward, _native_backward)
+
+
+def _written(params, k, v, mask, kernel):
+    """The memory after the story's writes (``kernel``: one of :data:`KERNELS`); with
+    read-before-write, a scan over sentences differentiated automatically, rematerialised by
+    blocks (the same with either kernel)."""
     rbw = params.get("rbw")
     if rbw is None:
-        return hebbian_writes(k, v, mask)
+        return native_writes(k, v, mask) if kernel == "native" else hebbian_writes(k, v, mask)
 
     def one(M, kvm):
         k_t, v_t, m_t = kvm
@@ -203,14 +254,15 @@ def hops(params, M, q):
     return v
 
 
-def apply(params, state, stories, queries, train=False):
-    """(logits, new batch-norm state) for stories (n, T, words) and queries (n, words)."""
+def apply(params, state, stories, queries, train=False, kernel="jax"):
+    """(logits, new batch-norm state) for stories (n, T, words) and queries (n, words); the
+    writes by ``kernel`` (:data:`KERNELS`)."""
     sentences, mask = encode(params, stories)
     sentences, bn_s = batch_norm(sentences, mask, params["bn_s"], state["bn_s"], train)
     q, q_mask = encode(params, queries)
     q, bn_q = batch_norm(q, q_mask, params["bn_q"], state["bn_q"], train)
     k, v = keys_and_values(params, sentences, mask)
-    M = _written(params, k, v, mask)
+    M = _written(params, k, v, mask, kernel)
     return hops(params, M, q) @ params["W_o"].T, {"bn_s": bn_s, "bn_q": bn_q}
 
 

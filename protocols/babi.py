@@ -15,6 +15,7 @@ generator and results are "bAbI-style", never "bAbI". The paper reports per task
 import dataclasses
 import sys
 
+from networks import hebbian_memory_twin as twin
 from protocols.data.babi import TASK_NAMES, folder_of
 from protocols.learning import babi
 from protocols.running import results, runner
@@ -34,7 +35,8 @@ def _tasks(text) -> list:
 
 def make_config(args) -> dict:
     training = dataclasses.replace(babi.PRESETS[args.preset], epochs=args.trials,
-                                   read_before_write=args.read_before_write).validate()
+                                   read_before_write=args.read_before_write,
+                                   kernel=args.kernel or twin.default_kernel()).validate()
     if args.sentences is not None and args.sentences < 1:
         raise ValueError(f"--sentences must be at least 1, got {args.sentences}.")
     if args.data:
@@ -65,6 +67,8 @@ OPTIONS = [
     ("--read-before-write", dict(action="store_true", help="the paper's extension: read the memory before "
                                  "each write and store a learned function of both (the paper: 250 epochs)")),
     ("--sentences", dict(type=int, help="keep at most the latest N statements of a story (default: all)")),
+    ("--kernel", dict(choices=twin.KERNELS, help="the base model's writes: native (compiled loops, the default "
+                      "on a CPU) or jax (the XLA scan, the default on a GPU); equal to float32 rounding")),
 ]
 
 

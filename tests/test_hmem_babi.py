@@ -210,11 +210,13 @@ def test_bad_options_are_one_clear_error(args, message, tmp_path, capsys):
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
 
 
-def test_the_written_out_gradient_of_the_writes_is_automatic_differentiations():
-    rng = np.random.default_rng(10)
-    n, T, m = 3, 21, 5  # more than one block of sentences
+@pytest.mark.parametrize("writes", [twin.hebbian_writes, twin.native_writes], ids=["jax", "native"])
+@pytest.mark.parametrize("T", [5, 37])  # within one block of sentences, and over three (the last one short)
+def test_the_written_out_gradient_of_the_writes_is_automatic_differentiations(writes, T):
+    rng = np.random.default_rng(10 + T)
+    n, m = 3, 5
     k, v = (jnp.asarray(rng.exponential(1.5, (n, T, m)), jnp.float32) for _ in range(2))
-    mask = jnp.asarray(rng.random((n, T)) < 0.8)
+    mask = jnp.asarray(rng.random((n, T)) < 0.8).at[0, T // 2:].set(False)  # a story that ends early
     probe = jnp.asarray(rng.normal(size=(n, m, m)), jnp.float32)
 
     def plain(k, v):  # the writes as a plain scan, differentiated by JAX
@@ -223,9 +225,26 @@ def test_the_written_out_gradient_of_the_writes_is_automatic_differentiations():
             M = jnp.where(mask[:, t, None, None], twin.write(M, k[:, t], v[:, t]), M)
         return M
 
-    np.testing.assert_allclose(twin.hebbian_writes(k, v, mask), plain(k, v), rtol=1e-6)
-    written_out = jax.grad(lambda k, v: jnp.sum(twin.hebbian_writes(k, v, mask) * probe), argnums=(0, 1))(k, v)
+    np.testing.assert_allclose(jax.jit(writes)(k, v, mask), plain(k, v), rtol=1e-6, atol=1e-7)
+    written_out = jax.jit(jax.grad(lambda k, v: jnp.sum(writes(k, v, mask) * probe), argnums=(0, 1)))(k, v)
     automatic = jax.grad(lambda k, v: jnp.sum(plain(k, v) * probe), argnums=(0, 1))(k, v)
     for a, b in zip(written_out, automatic):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     assert float(jnp.abs(written_out[0]).max()) > 1e-2
+    assert not np.any(np.asarray(written_out[0])[~np.asarray(mask)])  # padding sentences get no gradient
+
+
+def test_the_native_kernel_trains_as_the_jax_one_and_refuses_float64():
+    params, state = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), random_model(3, False))
+    stories, queries = random_stories(4, n=6, sentences=21)
+    answers = np.arange(6) % VOCABULARY
+    by_kernel = [jax.value_and_grad(learning.loss_function, has_aux=True)(
+        params, state, stories, queries, answers, 1e-3, kernel)[1] for kernel in twin.KERNELS]
+    for a, b in zip(*(jax.tree_util.tree_leaves(g) for g in by_kernel)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    jax.config.update("jax_enable_x64", True)
+    try:
+        with pytest.raises(TypeError, match="float32"):
+            twin.native_writes(*(jnp.zeros((1, 2, 3), jnp.float64),) * 2, jnp.ones((1, 2), bool))
+    finally:
+        jax.config.update("jax_enable_x64", False)

@@ -11,6 +11,7 @@ from ``[seed, 3, epoch]``.
 """
 
 import dataclasses
+import functools
 import hashlib
 import json
 import time
@@ -44,6 +45,7 @@ class Training:
     read_before_write: bool = False
     memory: int = twin.MEMORY
     embedding: int = twin.EMBEDDING
+    kernel: str = "native"
 
     def validate(self):
         for name in ("epochs", "batch", "decay_every", "memory", "embedding"):
@@ -51,6 +53,8 @@ class Training:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
         if not (self.learning_rate > 0 and 0 < self.decay <= 1 and self.clip_norm > 0 and self.l2 >= 0):
             raise ValueError("the learning rate and clip norm must be positive, the decay in (0, 1], l2 >= 0.")
+        if self.kernel not in twin.KERNELS:
+            raise ValueError(f"the kernel is one of {', '.join(twin.KERNELS)}, got {self.kernel!r}.")
         return self
 
 
@@ -71,36 +75,36 @@ def optimiser(training: Training, steps_per_epoch: int):
     return optax.chain(_clip_each_tensor(training.clip_norm), optax.adam(schedule, eps=1e-7))
 
 
-def loss_function(params, state, stories, queries, answers, l2):
+def loss_function(params, state, stories, queries, answers, l2, kernel):
     """Mean cross-entropy + L2 penalty; also the new batch-norm state and the accuracy."""
-    logits, state = twin.apply(params, state, stories, queries, train=True)
+    logits, state = twin.apply(params, state, stories, queries, train=True, kernel=kernel)
     loss = optax.softmax_cross_entropy_with_integer_labels(logits, answers).mean() + twin.penalty(params, l2)
     return loss, (state, (logits.argmax(-1) == answers).mean())
 
 
-def _update(tx, l2):
+def _update(tx, l2, kernel):
     @jax.jit
     def update(params, state, opt_state, stories, queries, answers):
         (loss, (state, accuracy)), grads = jax.value_and_grad(loss_function, has_aux=True)(
-            params, state, stories, queries, answers, l2)
+            params, state, stories, queries, answers, l2, kernel)
         changes, opt_state = tx.update(grads, opt_state, params)
         return optax.apply_updates(params, changes), state, opt_state, loss, accuracy
     return update
 
 
-@jax.jit
-def _predict(params, state, stories, queries):
-    return twin.apply(params, state, stories, queries)[0]
+@functools.partial(jax.jit, static_argnames="kernel")
+def _predict(params, state, stories, queries, kernel):
+    return twin.apply(params, state, stories, queries, kernel=kernel)[0]
 
 
-def logits(params, state, data, batch=500) -> np.ndarray:
+def logits(params, state, data, batch=500, kernel="native") -> np.ndarray:
     """The twin's answer logits for ``data`` (an :class:`protocols.data.babi.Encoded`)."""
     parts = [data.take(slice(i, i + batch)).trimmed(twin.BLOCK) for i in range(0, len(data), batch)]
-    return np.concatenate([np.asarray(_predict(params, state, part.stories, part.queries)) for part in parts])
+    return np.concatenate([np.asarray(_predict(params, state, part.stories, part.queries, kernel)) for part in parts])
 
 
-def accuracy(params, state, data) -> float:
-    return float((logits(params, state, data).argmax(-1) == data.answers).mean())
+def accuracy(params, state, data, kernel="native") -> float:
+    return float((logits(params, state, data, kernel=kernel).argmax(-1) == data.answers).mean())
 
 
 def _identity(training: Training, data, seed: int) -> str:
@@ -125,7 +129,7 @@ def train(training: Training, data, valid, vocabulary: int, seed: int, progress=
     steps = -(-len(data) // training.batch)
     tx = optimiser(training, steps)
     opt_state = tx.init(params)
-    update = _update(tx, training.l2)
+    update = _update(tx, training.l2, training.kernel)
     curve, identity = [], _identity(training, data, seed)
     if checkpoint is not None and Path(checkpoint).exists():
         saved, meta = checkpoints.load(checkpoint, identity, (params, state, opt_state))
@@ -142,7 +146,7 @@ def train(training: Training, data, valid, vocabulary: int, seed: int, progress=
             losses.append(float(loss) * len(b))
             hits.append(float(acc) * len(b))
         row = {"epoch": epoch + 1, "loss": sum(losses) / len(data), "accuracy": sum(hits) / len(data),
-               "valid_accuracy": accuracy(params, state, valid), "seconds": time.perf_counter() - started}
+               "valid_accuracy": accuracy(params, state, valid, training.kernel), "seconds": time.perf_counter() - started}
         curve.append(row)
         bar.set_postfix(loss=f"{row['loss']:.3f}", valid=f"{row['valid_accuracy']:.3f}")
         if checkpoint is not None and (epoch + 1) % every == 0:
@@ -225,14 +229,14 @@ def run(config, key, folder, progress=True) -> dict:
                     checkpoint=checkpoint)
     params, state = trained["params"], trained["state"]
     through_annarchy = annarchy_logits(params, state, data[2], seed).argmax(-1)
-    in_twin = logits(params, state, data[2]).argmax(-1)
+    in_twin = logits(params, state, data[2], kernel=training.kernel).argmax(-1)
     curve = trained["curve"]
     row = {"task": task, "seed": seed, "test_accuracy": float((through_annarchy == data[2].answers).mean()),
            "twin_test_accuracy": float((in_twin == data[2].answers).mean()),
            "valid_accuracy": curve[-1]["valid_accuracy"], "train_accuracy": curve[-1]["accuracy"],
            "epochs": len(curve), "seconds": time.perf_counter() - started,
            "seconds_per_epoch": float(np.mean([r["seconds"] for r in curve])),
-           "read_before_write": training.read_before_write, "data": "bAbI" if config["data"] else "bAbI-style"}
+           "read_before_write": training.read_before_write, "kernel": training.kernel, "data": "bAbI" if config["data"] else "bAbI-style"}
     with results.results_folder(folder, overwrite=True) as staged:
         results.write_json(staged / "config.json", {**config, "network": key, "vocabulary": len(vocabulary),
                                                     "width": vocabulary.width, "words": vocabulary.words})
