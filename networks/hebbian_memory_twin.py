@@ -187,38 +187,31 @@ def default_kernel() -> str:
     return "native" if jax.default_backend() == "cpu" else "jax"
 
 
-def _native_call(k, v, mask, keep_starts):
+def _native_check(k, v):
     if k.dtype != jnp.float32 or v.dtype != jnp.float32:
         raise TypeError(f"the native kernel computes in float32, got {k.dtype}; use the jax kernel.")
-    n, T, m = k.shape
-    shapes = [jax.ShapeDtypeStruct((n, m, m), jnp.float32)]
-    if keep_starts:
-        shapes.append(jax.ShapeDtypeStruct((n, -(-T // BLOCK), m, m), jnp.float32))
-
-    def call(k, v, mask):
-        M, starts = native.forward(k, v, np.asarray(mask).view(np.uint8), BLOCK, GAMMA_POS, GAMMA_NEG, W_MAX,
-                                   keep_starts)
-        return (M, starts) if keep_starts else (M,)
-    return jax.pure_callback(call, tuple(shapes), k, v, mask)
 
 
 @jax.custom_vjp
 def native_writes(k, v, mask):
     """:func:`hebbian_writes` by the compiled loops (float32)."""
-    return _native_call(k, v, mask, False)[0]
+    _native_check(k, v)
+    n, _, m = k.shape
+    return jax.pure_callback(lambda k, v, mask: native.forward(k, v, np.asarray(mask).view(np.uint8), GAMMA_POS,
+                                                               GAMMA_NEG, W_MAX),
+                             jax.ShapeDtypeStruct((n, m, m), jnp.float32), k, v, mask)
 
 
 def _native_forward(k, v, mask):
-    M, starts = _native_call(k, v, mask, True)
-    return M, (k, v, mask, starts)
+    return native_writes(k, v, mask), (k, v, mask)
 
 
 def _native_backward(residuals, G):
-    k, v, mask, starts = residuals
+    k, v, mask = residuals
 
-    def call(k, v, mask, starts, G):
-        return native.backward(k, v, np.asarray(mask).view(np.uint8), starts, G, BLOCK, GAMMA_POS, GAMMA_NEG, W_MAX)
-    dk, dv = jax.pure_callback(call, (jax.ShapeDtypeStruct(k.shape, jnp.float32),) * 2, k, v, mask, starts, G)
+    def call(k, v, mask, G):
+        return native.backward(k, v, np.asarray(mask).view(np.uint8), G, BLOCK, GAMMA_POS, GAMMA_NEG, W_MAX)
+    dk, dv = jax.pure_callback(call, (jax.ShapeDtypeStruct(k.shape, jnp.float32),) * 2, k, v, mask, G)
     return dk, dv, None
 
 

@@ -15,55 +15,65 @@ static void hm_step(float *M, const float *k, const float *v, int m, float gp, f
     }
 }
 
-/* out: the memory after the story (n, m, m); starts: NULL or (n, blocks, m, m), the memory
-   before sentences 0, block, 2 block, ... (the backward pass recomputes the others from it) */
-static void hm_forward(const float *k, const float *v, const unsigned char *mask, float *out, float *starts,
-                       int n, int T, int m, int block, float gp, float gn, float w) {
-    int blocks = (T + block - 1) / block;
+/* the number of sentences up to the story's last real one (no writes after it) */
+static int hm_length(const unsigned char *mask, int T) {
+    while (T > 0 && !mask[T - 1]) T--;
+    return T;
+}
+
+/* out: the memory after each story (n, m, m) */
+static void hm_forward(const float *k, const float *v, const unsigned char *mask, float *out,
+                       int n, int T, int m, float gp, float gn, float w) {
     #pragma omp parallel for schedule(dynamic)
     for (int s = 0; s < n; s++) {
         float *M = out + (size_t)s * m * m;
         memset(M, 0, sizeof(float) * m * m);
-        for (int t = 0; t < T; t++) {
-            if (starts && t % block == 0)
-                memcpy(starts + ((size_t)s * blocks + t / block) * m * m, M, sizeof(float) * m * m);
+        for (int t = 0; t < hm_length(mask + (size_t)s * T, T); t++)
             if (mask[(size_t)s * T + t])
                 hm_step(M, k + ((size_t)s * T + t) * m, v + ((size_t)s * T + t) * m, m, gp, gn, w);
-        }
     }
 }
 
-/* G_in: (n, m, m) the cotangent of the final memory (not changed); dk, dv: (n, T, m) */
-static void hm_backward(const float *k, const float *v, const unsigned char *mask, const float *starts,
-                        const float *G_in, float *dk, float *dv, int n, int T, int m, int block,
-                        float gp, float gn, float w) {
-    int blocks = (T + block - 1) / block;
+/* G_in: (n, m, m) the cotangent of each story's final memory (not changed); dk, dv: (n, T, m),
+   zero on entry. Per story: a forward pass keeping the memory before every block-th sentence
+   (thread-local), then block by block backwards, recomputing the block's memories from its
+   start. */
+static void hm_backward(const float *k, const float *v, const unsigned char *mask, const float *G_in,
+                        float *dk, float *dv, int n, int T, int m, int block, float gp, float gn, float w) {
+    size_t mm = (size_t)m * m;
     #pragma omp parallel
     {
-        float *G = malloc(sizeof(float) * m * m);
-        float *traj = malloc(sizeof(float) * (size_t)block * m * m);
+        float *G = malloc(sizeof(float) * mm);
+        float *starts = malloc(sizeof(float) * mm * ((T + block - 1) / block + 1));
+        float *traj = malloc(sizeof(float) * (size_t)block * mm);
         float *acc_k = malloc(sizeof(float) * m);
         float *acc_gm = malloc(sizeof(float) * m);
         #pragma omp for schedule(dynamic)
         for (int s = 0; s < n; s++) {
-            memcpy(G, G_in + (size_t)s * m * m, sizeof(float) * m * m);
-            for (int b = blocks - 1; b >= 0; b--) {
-                int t0 = b * block, t1 = t0 + block < T ? t0 + block : T;
-                memcpy(traj, starts + ((size_t)s * blocks + b) * m * m, sizeof(float) * m * m);
+            const float *ks = k + (size_t)s * T * m, *vs = v + (size_t)s * T * m;
+            const unsigned char *ms = mask + (size_t)s * T;
+            float *dks = dk + (size_t)s * T * m, *dvs = dv + (size_t)s * T * m;
+            int length = hm_length(ms, T);  /* dk, dv after it stay 0 */
+            memset(starts, 0, sizeof(float) * mm);
+            for (int b = 1; b * block < length; b++) {  /* the start of block b: block b - 1's after its writes */
+                float *start = starts + (size_t)b * mm;
+                memcpy(start, start - mm, sizeof(float) * mm);
+                for (int u = (b - 1) * block; u < b * block; u++)
+                    if (ms[u]) hm_step(start, ks + (size_t)u * m, vs + (size_t)u * m, m, gp, gn, w);
+            }
+            memcpy(G, G_in + (size_t)s * mm, sizeof(float) * mm);
+            for (int b = (length + block - 1) / block - 1; b >= 0; b--) {
+                int t0 = b * block, t1 = t0 + block < length ? t0 + block : length;
+                memcpy(traj, starts + (size_t)b * mm, sizeof(float) * mm);
                 for (int t = t0; t < t1 - 1; t++) {  /* traj[t - t0] = memory before write t */
-                    float *next = traj + (size_t)(t - t0 + 1) * m * m;
-                    memcpy(next, traj + (size_t)(t - t0) * m * m, sizeof(float) * m * m);
-                    if (mask[(size_t)s * T + t])
-                        hm_step(next, k + ((size_t)s * T + t) * m, v + ((size_t)s * T + t) * m, m, gp, gn, w);
+                    float *next = traj + (size_t)(t - t0 + 1) * mm;
+                    memcpy(next, traj + (size_t)(t - t0) * mm, sizeof(float) * mm);
+                    if (ms[t]) hm_step(next, ks + (size_t)t * m, vs + (size_t)t * m, m, gp, gn, w);
                 }
                 for (int t = t1 - 1; t >= t0; t--) {
-                    float *dk_t = dk + ((size_t)s * T + t) * m, *dv_t = dv + ((size_t)s * T + t) * m;
-                    if (!mask[(size_t)s * T + t]) {
-                        memset(dk_t, 0, sizeof(float) * m); memset(dv_t, 0, sizeof(float) * m);
-                        continue;
-                    }
-                    const float *kt = k + ((size_t)s * T + t) * m, *vt = v + ((size_t)s * T + t) * m;
-                    const float *M = traj + (size_t)(t - t0) * m * m;
+                    if (!ms[t]) continue;
+                    const float *kt = ks + (size_t)t * m, *vt = vs + (size_t)t * m;
+                    const float *M = traj + (size_t)(t - t0) * mm;
                     memset(acc_k, 0, sizeof(float) * m); memset(acc_gm, 0, sizeof(float) * m);
                     for (int i = 0; i < m; i++) {
                         const float *Mr = M + (size_t)i * m;
@@ -77,13 +87,13 @@ static void hm_backward(const float *k, const float *v, const unsigned char *mas
                             acc_gm[j] += Gr[j] * Mr[j];
                             Gr[j] = Gr[j] * (1.0f - a * kt[j] - gn * kt[j] * kt[j]);
                         }
-                        dv_t[i] = sum;
+                        dvs[(size_t)t * m + i] = sum;
                     }
                     for (int j = 0; j < m; j++)
-                        dk_t[j] = acc_k[j] - 2.0f * gn * kt[j] * acc_gm[j];
+                        dks[(size_t)t * m + j] = acc_k[j] - 2.0f * gn * kt[j] * acc_gm[j];
                 }
             }
         }
-        free(G); free(traj); free(acc_k); free(acc_gm);
+        free(G); free(starts); free(traj); free(acc_k); free(acc_gm);
     }
 }

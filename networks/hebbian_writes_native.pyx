@@ -15,50 +15,42 @@ and backward, from the cotangent G of M_T, with H = G * gamma_pos (w_max - M_{t-
 
 The JAX scan passes over the whole batch's memories (n x m x m) once per sentence; here each
 story's memory (40 kB at m = 100) stays in the core's cache for the whole story, which is what
-makes it faster on a CPU. The backward pass keeps the memory at every ``block``-th sentence
-(``starts``) and recomputes the block's others, as the JAX scan does.
+makes it faster on a CPU, and a story's loops end at its last sentence. The backward pass runs
+the story forward again, keeps the memory at every ``block``-th sentence and recomputes the
+block's others from it (the forward pass returns the final memory alone: nothing of the size
+of all memories passes between XLA and the loops).
 """
 
 import numpy as np
 
 cdef extern from "hebbian_writes_native.h" nogil:
-    void hm_forward(const float* k, const float* v, const unsigned char* mask, float* out, float* starts,
-                    int n, int T, int m, int block, float gp, float gn, float w)
-    void hm_backward(const float* k, const float* v, const unsigned char* mask, const float* starts,
-                     float* G, float* dk, float* dv, int n, int T, int m, int block, float gp, float gn, float w)
+    void hm_forward(const float* k, const float* v, const unsigned char* mask, float* out, int n, int T, int m,
+                    float gp, float gn, float w)
+    void hm_backward(const float* k, const float* v, const unsigned char* mask, const float* G, float* dk, float* dv,
+                     int n, int T, int m, int block, float gp, float gn, float w)
 
 
-def forward(const float[:, :, ::1] k, const float[:, :, ::1] v, const unsigned char[:, ::1] mask, int block,
-            float gamma_pos, float gamma_neg, float w_max, bint keep_starts):
-    """(M_T (n, m, m), the memory before every ``block``-th sentence (n, blocks, m, m) or None)
-    of stories k, v (n, T, m) under mask (n, T), float32."""
+def forward(const float[:, :, ::1] k, const float[:, :, ::1] v, const unsigned char[:, ::1] mask,
+            float gamma_pos, float gamma_neg, float w_max):
+    """M_T (n, m, m) of stories k, v (n, T, m) under mask (n, T), float32."""
     cdef int n = k.shape[0], T = k.shape[1], m = k.shape[2]
     out = np.zeros((n, m, m), np.float32)
-    starts = np.zeros((n, (T + block - 1) // block, m, m), np.float32) if keep_starts else None
     cdef float[:, :, ::1] out_view = out
-    cdef float[:, :, :, ::1] starts_view
-    cdef float* starts_pointer = NULL
-    if n == 0 or T == 0 or m == 0:
-        return out, starts
-    if starts is not None:
-        starts_view = starts
-        starts_pointer = &starts_view[0, 0, 0, 0]
-    with nogil:
-        hm_forward(&k[0, 0, 0], &v[0, 0, 0], &mask[0, 0], &out_view[0, 0, 0], starts_pointer, n, T, m, block,
-                   gamma_pos, gamma_neg, w_max)
-    return out, starts
+    if n and T and m:
+        with nogil:
+            hm_forward(&k[0, 0, 0], &v[0, 0, 0], &mask[0, 0], &out_view[0, 0, 0], n, T, m, gamma_pos, gamma_neg, w_max)
+    return out
 
 
 def backward(const float[:, :, ::1] k, const float[:, :, ::1] v, const unsigned char[:, ::1] mask,
-             const float[:, :, :, ::1] starts, const float[:, :, ::1] G, int block,
-             float gamma_pos, float gamma_neg, float w_max):
-    """(dk, dv), each (n, T, m): the gradient of sum(G * M_T) for the cotangent G (n, m, m)."""
+             const float[:, :, ::1] G, int block, float gamma_pos, float gamma_neg, float w_max):
+    """(dk, dv), each (n, T, m): the gradient of sum(G * M_T) for the cotangent G (n, m, m);
+    the memories are recomputed, kept at every ``block``-th sentence."""
     cdef int n = k.shape[0], T = k.shape[1], m = k.shape[2]
     dk, dv = np.zeros((n, T, m), np.float32), np.zeros((n, T, m), np.float32)
     cdef float[:, :, ::1] dk_view = dk, dv_view = dv
-    if n == 0 or T == 0 or m == 0:
-        return dk, dv
-    with nogil:
-        hm_backward(&k[0, 0, 0], &v[0, 0, 0], &mask[0, 0], &starts[0, 0, 0, 0], &G[0, 0, 0], &dk_view[0, 0, 0],
-                    &dv_view[0, 0, 0], n, T, m, block, gamma_pos, gamma_neg, w_max)
+    if n and T and m:
+        with nogil:
+            hm_backward(&k[0, 0, 0], &v[0, 0, 0], &mask[0, 0], &G[0, 0, 0], &dk_view[0, 0, 0], &dv_view[0, 0, 0],
+                        n, T, m, block, gamma_pos, gamma_neg, w_max)
     return dk, dv
