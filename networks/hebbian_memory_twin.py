@@ -42,6 +42,8 @@ KERNELS = ("native", "jax")
 (:mod:`networks.hebbian_writes_native`: each story's memory stays in a core's cache; several
 times faster on a CPU), or ``jax``, the XLA scan :func:`hebbian_writes` (on a GPU). The same
 arithmetic, equal to float32 rounding (a test)."""
+REAL_BUCKET = 512
+"""Real sentences per batch are encoded in multiples of this (few array shapes, few compiles)."""
 DECAYED = ("W_k", "W_v", "W_r")
 """The layers with the original's L2 penalty 1e-3 * sum of squares."""
 
@@ -247,14 +249,31 @@ def hops(params, M, q):
     return v
 
 
-def apply(params, state, stories, queries, train=False, kernel="jax"):
+def real_sentences(stories, bucket=REAL_BUCKET):
+    """The flat indices (into n * T) of the real sentences of ``stories`` (n, T, words; numpy),
+    padded with n * T (no sentence) to a multiple of ``bucket``, at most n * T of them: the
+    ``real`` of :func:`apply`, computed once per batch on the host."""
+    real = np.flatnonzero(np.asarray(stories).any(-1)).astype(np.int32)
+    size = min(-(-max(len(real), 1) // bucket) * bucket, stories.shape[0] * stories.shape[1])
+    return np.pad(real, (0, size - len(real)), constant_values=stories.shape[0] * stories.shape[1])
+
+
+def apply(params, state, stories, queries, train=False, kernel="jax", real=None):
     """(logits, new batch-norm state) for stories (n, T, words) and queries (n, words); the
-    writes by ``kernel`` (:data:`KERNELS`)."""
-    sentences, mask = encode(params, stories)
-    sentences, bn_s = batch_norm(sentences, mask, params["bn_s"], state["bn_s"], train)
+    writes by ``kernel`` (:data:`KERNELS`). ``real`` (:func:`real_sentences`), where given,
+    encodes only those sentences (the same values: padding sentences have zero keys and
+    values either way), much less work where the batch's longest story is far above its mean."""
+    n, T, words = stories.shape
+    if real is None:
+        real = jnp.arange(n * T)
+    ids = jnp.asarray(stories).reshape(n * T, words).at[real].get(mode="fill", fill_value=0)
+    sentences, present = encode(params, ids)
+    sentences, bn_s = batch_norm(sentences, present, params["bn_s"], state["bn_s"], train)
     q, q_mask = encode(params, queries)
     q, bn_q = batch_norm(q, q_mask, params["bn_q"], state["bn_q"], train)
-    k, v = keys_and_values(params, sentences, mask)
+    k, v = (jnp.zeros((n * T, x.shape[-1]), x.dtype).at[real].set(x, mode="drop").reshape(n, T, -1)
+            for x in keys_and_values(params, sentences, present))
+    mask = (jnp.asarray(stories) > 0).any(-1)
     M = _written(params, k, v, mask, kernel)
     return hops(params, M, q) @ params["W_o"].T, {"bn_s": bn_s, "bn_q": bn_q}
 

@@ -234,14 +234,20 @@ def test_the_written_out_gradient_of_the_writes_is_automatic_differentiations(wr
     assert not np.any(np.asarray(written_out[0])[~np.asarray(mask)])  # padding sentences get no gradient
 
 
-def test_the_native_kernel_trains_as_the_jax_one_and_refuses_float64():
+def test_the_native_kernel_and_packed_sentences_train_as_the_jax_scan_and_native_refuses_float64():
     params, state = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), random_model(3, False))
     stories, queries = random_stories(4, n=6, sentences=21)
     answers = np.arange(6) % VOCABULARY
-    by_kernel = [jax.value_and_grad(learning.loss_function, has_aux=True)(
-        params, state, stories, queries, answers, 1e-3, kernel)[1] for kernel in twin.KERNELS]
-    for a, b in zip(*(jax.tree_util.tree_leaves(g) for g in by_kernel)):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    real = twin.real_sentences(stories, bucket=4)
+    assert len(real) % 4 == 0 and len(real) > int(stories.any(-1).sum())  # some padding entries
+    (loss, (new_state, _)), grads = jax.value_and_grad(learning.loss_function, has_aux=True)(
+        params, state, stories, queries, answers, 1e-3, "jax")
+    for kernel, packed in [("native", None), ("native", real), ("jax", real)]:
+        (other_loss, (other_state, _)), other = jax.value_and_grad(learning.loss_function, has_aux=True)(
+            params, state, stories, queries, answers, 1e-3, kernel, packed)
+        np.testing.assert_allclose(other_loss, loss, rtol=1e-5)
+        for a, b in zip(jax.tree_util.tree_leaves((other, other_state)), jax.tree_util.tree_leaves((grads, new_state))):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     jax.config.update("jax_enable_x64", True)
     try:
         with pytest.raises(TypeError, match="float32"):

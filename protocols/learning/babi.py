@@ -75,32 +75,33 @@ def optimiser(training: Training, steps_per_epoch: int):
     return optax.chain(_clip_each_tensor(training.clip_norm), optax.adam(schedule, eps=1e-7))
 
 
-def loss_function(params, state, stories, queries, answers, l2, kernel):
+def loss_function(params, state, stories, queries, answers, l2, kernel, real=None):
     """Mean cross-entropy + L2 penalty; also the new batch-norm state and the accuracy."""
-    logits, state = twin.apply(params, state, stories, queries, train=True, kernel=kernel)
+    logits, state = twin.apply(params, state, stories, queries, train=True, kernel=kernel, real=real)
     loss = optax.softmax_cross_entropy_with_integer_labels(logits, answers).mean() + twin.penalty(params, l2)
     return loss, (state, (logits.argmax(-1) == answers).mean())
 
 
 def _update(tx, l2, kernel):
     @jax.jit
-    def update(params, state, opt_state, stories, queries, answers):
+    def update(params, state, opt_state, stories, queries, answers, real):
         (loss, (state, accuracy)), grads = jax.value_and_grad(loss_function, has_aux=True)(
-            params, state, stories, queries, answers, l2, kernel)
+            params, state, stories, queries, answers, l2, kernel, real)
         changes, opt_state = tx.update(grads, opt_state, params)
         return optax.apply_updates(params, changes), state, opt_state, loss, accuracy
     return update
 
 
 @functools.partial(jax.jit, static_argnames="kernel")
-def _predict(params, state, stories, queries, kernel):
-    return twin.apply(params, state, stories, queries, kernel=kernel)[0]
+def _predict(params, state, stories, queries, real, kernel):
+    return twin.apply(params, state, stories, queries, kernel=kernel, real=real)[0]
 
 
 def logits(params, state, data, batch=500, kernel="native") -> np.ndarray:
     """The twin's answer logits for ``data`` (an :class:`protocols.data.babi.Encoded`)."""
     parts = [data.take(slice(i, i + batch)).trimmed(twin.BLOCK) for i in range(0, len(data), batch)]
-    return np.concatenate([np.asarray(_predict(params, state, part.stories, part.queries, kernel)) for part in parts])
+    return np.concatenate([np.asarray(_predict(params, state, part.stories, part.queries,
+                                                    twin.real_sentences(part.stories), kernel)) for part in parts])
 
 
 def accuracy(params, state, data, kernel="native") -> float:
@@ -142,7 +143,8 @@ def train(training: Training, data, valid, vocabulary: int, seed: int, progress=
         losses, hits = [], []
         for i in range(0, len(data), training.batch):
             b = data.take(order[i:i + training.batch]).trimmed(twin.BLOCK)
-            params, state, opt_state, loss, acc = update(params, state, opt_state, b.stories, b.queries, b.answers)
+            params, state, opt_state, loss, acc = update(params, state, opt_state, b.stories, b.queries, b.answers,
+                                                         twin.real_sentences(b.stories))
             losses.append(float(loss) * len(b))
             hits.append(float(acc) * len(b))
         row = {"epoch": epoch + 1, "loss": sum(losses) / len(data), "accuracy": sum(hits) / len(data),
