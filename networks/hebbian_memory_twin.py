@@ -42,8 +42,9 @@ KERNELS = ("native", "jax")
 (:mod:`networks.hebbian_writes_native`: each story's memory stays in a core's cache; several
 times faster on a CPU), or ``jax``, the XLA scan :func:`hebbian_writes` (on a GPU). The same
 arithmetic, equal to float32 rounding (a test)."""
-REAL_BUCKET = 512
-"""Real sentences per batch are encoded in multiples of this (few array shapes, few compiles)."""
+REAL_PARTS = 8
+"""A batch's real sentences are encoded in multiples of 1/8 of its n x T sentence slots (few
+array shapes: each new one compiles the update again)."""
 DECAYED = ("W_k", "W_v", "W_r")
 """The layers with the original's L2 penalty 1e-3 * sum of squares."""
 
@@ -249,13 +250,14 @@ def hops(params, M, q):
     return v
 
 
-def real_sentences(stories, bucket=REAL_BUCKET):
+def real_sentences(stories, parts=REAL_PARTS):
     """The flat indices (into n * T) of the real sentences of ``stories`` (n, T, words; numpy),
-    padded with n * T (no sentence) to a multiple of ``bucket``, at most n * T of them: the
-    ``real`` of :func:`apply`, computed once per batch on the host."""
+    padded with n * T (no sentence) to a multiple of n * T / ``parts``: the ``real`` of
+    :func:`apply`, computed once per batch on the host."""
+    n, T = stories.shape[:2]
     real = np.flatnonzero(np.asarray(stories).any(-1)).astype(np.int32)
-    size = min(-(-max(len(real), 1) // bucket) * bucket, stories.shape[0] * stories.shape[1])
-    return np.pad(real, (0, size - len(real)), constant_values=stories.shape[0] * stories.shape[1])
+    chunk = max(-(-n * T // parts), 1)
+    return np.pad(real, (0, -(-max(len(real), 1) // chunk) * chunk - len(real)), constant_values=n * T)
 
 
 def apply(params, state, stories, queries, train=False, kernel="jax", real=None):

@@ -238,8 +238,8 @@ def test_the_native_kernel_and_packed_sentences_train_as_the_jax_scan_and_native
     params, state = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), random_model(3, False))
     stories, queries = random_stories(4, n=6, sentences=21)
     answers = np.arange(6) % VOCABULARY
-    real = twin.real_sentences(stories, bucket=4)
-    assert len(real) % 4 == 0 and len(real) > int(stories.any(-1).sum())  # some padding entries
+    real = twin.real_sentences(stories, parts=7)
+    assert len(real) % 18 == 0 and len(real) > int(stories.any(-1).sum())  # some padding entries
     (loss, (new_state, _)), grads = jax.value_and_grad(learning.loss_function, has_aux=True)(
         params, state, stories, queries, answers, 1e-3, "jax")
     for kernel, packed in [("native", None), ("native", real), ("jax", real)]:

@@ -181,11 +181,13 @@ class Encoded:
     def take(self, index) -> "Encoded":
         return Encoded(self.stories[index], self.queries[index], self.answers[index])
 
-    def trimmed(self, multiple=16) -> "Encoded":
+    def trimmed(self, multiple=16, power_of_two=False) -> "Encoded":
         """Without the sentence rows that no story of these samples uses (kept to a multiple of
-        ``multiple`` rows, so that few array shapes occur): the same samples, less padding."""
+        ``multiple`` rows, or to a power of two at least ``multiple``, so that few array shapes
+        occur): the same samples, less padding."""
         used = int(self.stories.any(-1).sum(-1).max(initial=1))
-        rows = min(self.stories.shape[1], -(-used // multiple) * multiple)
+        rows = max(multiple, 1 << (used - 1).bit_length()) if power_of_two else -(-used // multiple) * multiple
+        rows = min(self.stories.shape[1], rows)
         return Encoded(self.stories[:, :rows], self.queries, self.answers)
 
 

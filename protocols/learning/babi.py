@@ -92,6 +92,13 @@ def _update(tx, l2, kernel):
     return update
 
 
+def _trimmed(samples, kernel):
+    """``samples`` with less padding, in few shapes (each new one compiles the update again):
+    stories cut to a multiple of 16 sentences for the jax scan, whose work grows with their
+    length, and to a power of two for the native loops, whose work does not."""
+    return samples.trimmed(twin.BLOCK, power_of_two=kernel == "native")
+
+
 @functools.partial(jax.jit, static_argnames="kernel")
 def _predict(params, state, stories, queries, real, kernel):
     return twin.apply(params, state, stories, queries, kernel=kernel, real=real)[0]
@@ -99,7 +106,7 @@ def _predict(params, state, stories, queries, real, kernel):
 
 def logits(params, state, data, batch=500, kernel="native") -> np.ndarray:
     """The twin's answer logits for ``data`` (an :class:`protocols.data.babi.Encoded`)."""
-    parts = [data.take(slice(i, i + batch)).trimmed(twin.BLOCK) for i in range(0, len(data), batch)]
+    parts = [_trimmed(data.take(slice(i, i + batch)), kernel) for i in range(0, len(data), batch)]
     return np.concatenate([np.asarray(_predict(params, state, part.stories, part.queries,
                                                     twin.real_sentences(part.stories), kernel)) for part in parts])
 
@@ -142,7 +149,7 @@ def train(training: Training, data, valid, vocabulary: int, seed: int, progress=
         order = np.random.default_rng([seed, 3, epoch]).permutation(len(data))
         losses, hits = [], []
         for i in range(0, len(data), training.batch):
-            b = data.take(order[i:i + training.batch]).trimmed(twin.BLOCK)
+            b = _trimmed(data.take(order[i:i + training.batch]), training.kernel)
             params, state, opt_state, loss, acc = update(params, state, opt_state, b.stories, b.queries, b.answers,
                                                          twin.real_sentences(b.stories))
             losses.append(float(loss) * len(b))
