@@ -38,7 +38,7 @@ BLOCK = 16
 """Sentences per rematerialised block of the write scan: backpropagation keeps the memory only
 at block boundaries, not after every sentence (a long story would not fit otherwise)."""
 KERNELS = ("native", "jax")
-"""How the base model's writes run: ``native``, compiled loops called back from XLA on the host
+"""How the writes run (base and read-before-write): ``native``, compiled loops called back from XLA on the host
 (:mod:`networks.hebbian_writes_native`: each story's memory stays in a core's cache; several
 times faster on a CPU), or ``jax``, the XLA scan :func:`hebbian_writes` (on a GPU). The same
 arithmetic, equal to float32 rounding (a test)."""
@@ -221,13 +221,48 @@ def _native_backward(residuals, G):
 native_writes.defvjp(_native_forward, _native_backward)
 
 
+def _norms(rbw):
+    """Read-before-write's norms as the native kernel takes them: (4, m) scales and offsets."""
+    return jnp.stack([rbw["ln_k"]["scale"], rbw["ln_k"]["offset"], rbw["ln_v"]["scale"], rbw["ln_v"]["offset"]])
+
+
+@jax.custom_vjp
+def native_rbw_writes(k, v, mask, W, norms):
+    """The read-before-write memory of :func:`_written` by the compiled loops (float32)."""
+    _native_check(k, v)
+    n, _, m = k.shape
+    return jax.pure_callback(lambda k, v, mask, W, norms: native.rbw_forward(
+        k, v, np.asarray(mask).view(np.uint8), W, norms, LN_EPSILON, GAMMA_POS, GAMMA_NEG, W_MAX),
+        jax.ShapeDtypeStruct((n, m, m), jnp.float32), k, v, mask, W, norms)
+
+
+def _native_rbw_forward(k, v, mask, W, norms):
+    return native_rbw_writes(k, v, mask, W, norms), (k, v, mask, W, norms)
+
+
+def _native_rbw_backward(residuals, G):
+    k, v, mask, W, norms = residuals
+
+    def call(k, v, mask, W, norms, G):
+        return native.rbw_backward(k, v, np.asarray(mask).view(np.uint8), W, norms, LN_EPSILON, G, BLOCK,
+                                   GAMMA_POS, GAMMA_NEG, W_MAX)
+    shapes = [jax.ShapeDtypeStruct(x.shape, jnp.float32) for x in (k, v, W, norms)]
+    dk, dv, dW, dnorms = jax.pure_callback(call, shapes, k, v, mask, W, norms, G)
+    return dk, dv, None, dW, dnorms
+
+
+native_rbw_writes.defvjp(_native_rbw_forward, _native_rbw_backward)
+
+
 def _written(params, k, v, mask, kernel):
     """The memory after the story's writes (``kernel``: one of :data:`KERNELS`); with
-    read-before-write, a scan over sentences differentiated automatically, rematerialised by
-    blocks (the same with either kernel)."""
+    read-before-write and the ``jax`` kernel, a scan over sentences differentiated
+    automatically, rematerialised by blocks."""
     rbw = params.get("rbw")
+    if kernel == "native":
+        return native_writes(k, v, mask) if rbw is None else native_rbw_writes(k, v, mask, rbw["W"], _norms(rbw))
     if rbw is None:
-        return native_writes(k, v, mask) if kernel == "native" else hebbian_writes(k, v, mask)
+        return hebbian_writes(k, v, mask)
 
     def one(M, kvm):
         k_t, v_t, m_t = kvm

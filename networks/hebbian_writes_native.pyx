@@ -19,6 +19,12 @@ makes it faster on a CPU, and a story's loops end at its last sentence. The back
 the story forward again, keeps the memory at every ``block``-th sentence and recomputes the
 block's others from it (the forward pass returns the final memory alone: nothing of the size
 of all memories passes between XLA and the loops).
+
+Read-before-write (:func:`rbw_forward`, :func:`rbw_backward`): before each write
+``k_t <- LN_k(k_t)``, ``v_t <- LN_v(W [v_t ; M_{t-1} k_t])`` (LN(x) = (x - mean) / sqrt(var +
+eps) * scale + offset); the backward pass adds the read's ``dr_t k_t^T`` to G and returns the
+gradients of W and of the norms' scales and offsets per story, summed here in story order (the
+same numbers whatever the threads).
 """
 
 import numpy as np
@@ -28,6 +34,15 @@ cdef extern from "hebbian_writes_native.h" nogil:
                     float gp, float gn, float w)
     void hm_backward(const float* k, const float* v, const unsigned char* mask, const float* G, float* dk, float* dv,
                      int n, int T, int m, int block, float gp, float gn, float w)
+    ctypedef struct rbw_params:
+        const float* W
+        const float* norms
+        float eps
+    void hm_rbw_forward(const float* k, const float* v, const unsigned char* mask, const rbw_params* p, float* out,
+                     int n, int T, int m, float gp, float gn, float w)
+    void hm_rbw_backward(const float* k, const float* v, const unsigned char* mask, const rbw_params* p, const float* G,
+                      float* dk, float* dv, float* dW, float* dnorms, int n, int T, int m, int block,
+                      float gp, float gn, float w)
 
 
 def forward(const float[:, :, ::1] k, const float[:, :, ::1] v, const unsigned char[:, ::1] mask,
@@ -54,3 +69,39 @@ def backward(const float[:, :, ::1] k, const float[:, :, ::1] v, const unsigned 
             hm_backward(&k[0, 0, 0], &v[0, 0, 0], &mask[0, 0], &G[0, 0, 0], &dk_view[0, 0, 0], &dv_view[0, 0, 0],
                         n, T, m, block, gamma_pos, gamma_neg, w_max)
     return dk, dv
+
+
+def rbw_forward(const float[:, :, ::1] k, const float[:, :, ::1] v, const unsigned char[:, ::1] mask,
+                const float[:, ::1] W, const float[:, ::1] norms, float eps, float gamma_pos, float gamma_neg,
+                float w_max):
+    """M_T (n, m, m) with read-before-write: W (m, 2m); norms (4, m): LN_k's scale and offset, then
+    LN_v's."""
+    cdef int n = k.shape[0], T = k.shape[1], m = k.shape[2]
+    out = np.zeros((n, m, m), np.float32)
+    cdef float[:, :, ::1] out_view = out
+    cdef rbw_params p
+    if n and T and m:
+        p.W, p.norms, p.eps = &W[0, 0], &norms[0, 0], eps
+        with nogil:
+            hm_rbw_forward(&k[0, 0, 0], &v[0, 0, 0], &mask[0, 0], &p, &out_view[0, 0, 0], n, T, m, gamma_pos,
+                        gamma_neg, w_max)
+    return out
+
+
+def rbw_backward(const float[:, :, ::1] k, const float[:, :, ::1] v, const unsigned char[:, ::1] mask,
+                 const float[:, ::1] W, const float[:, ::1] norms, float eps, const float[:, :, ::1] G, int block,
+                 float gamma_pos, float gamma_neg, float w_max):
+    """(dk, dv, dW, dnorms): the gradient of sum(G * M_T) with read-before-write, dk and dv
+    (n, T, m), dW (m, 2m) and dnorms (4, m) summed over the stories in order."""
+    cdef int n = k.shape[0], T = k.shape[1], m = k.shape[2]
+    dk, dv = np.zeros((n, T, m), np.float32), np.zeros((n, T, m), np.float32)
+    dW, dnorms = np.zeros((n, m, 2 * m), np.float32), np.zeros((n, 4, m), np.float32)
+    cdef float[:, :, ::1] dk_view = dk, dv_view = dv, dW_view = dW, dnorms_view = dnorms
+    cdef rbw_params p
+    if n and T and m:
+        p.W, p.norms, p.eps = &W[0, 0], &norms[0, 0], eps
+        with nogil:
+            hm_rbw_backward(&k[0, 0, 0], &v[0, 0, 0], &mask[0, 0], &p, &G[0, 0, 0], &dk_view[0, 0, 0],
+                         &dv_view[0, 0, 0], &dW_view[0, 0, 0], &dnorms_view[0, 0, 0], n, T, m, block,
+                         gamma_pos, gamma_neg, w_max)
+    return dk, dv, np.add.reduce(dW, 0), np.add.reduce(dnorms, 0)

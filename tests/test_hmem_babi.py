@@ -210,32 +210,47 @@ def test_bad_options_are_one_clear_error(args, message, tmp_path, capsys):
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("writes", [twin.hebbian_writes, twin.native_writes], ids=["jax", "native"])
+def _plain_writes(k, v, mask, rbw=None):
+    """The writes as a plain scan over sentences, for JAX to differentiate."""
+    n, T, m = k.shape
+    M = jnp.zeros((n, m, m))
+    for t in range(T):
+        k_t, v_t = k[:, t], v[:, t]
+        if rbw is not None:
+            k_t = twin.layer_norm(k_t, rbw["ln_k"])
+            v_t = twin.layer_norm(jnp.concatenate([v_t, twin.read(M, k_t)], -1) @ rbw["W"].T, rbw["ln_v"])
+        M = jnp.where(mask[:, t, None, None], twin.write(M, k_t, v_t), M)
+    return M
+
+
+@pytest.mark.parametrize("writes", ["jax", "native", "native read-before-write"])
 @pytest.mark.parametrize("T", [5, 37])  # within one block of sentences, and over three (the last one short)
 def test_the_written_out_gradient_of_the_writes_is_automatic_differentiations(writes, T):
     rng = np.random.default_rng(10 + T)
     n, m = 3, 5
-    k, v = (jnp.asarray(rng.exponential(1.5, (n, T, m)), jnp.float32) for _ in range(2))
+    inputs = {"k": rng.exponential(1.5, (n, T, m)), "v": rng.exponential(1.5, (n, T, m))}
+    if writes.endswith("read-before-write"):
+        inputs["rbw"] = {"W": rng.normal(0, 0.4, (m, 2 * m)),
+                         **{ln: {"scale": rng.uniform(0.5, 1.5, m), "offset": rng.normal(0, 0.3, m)} for ln in ("ln_k", "ln_v")}}
+    inputs = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), inputs)
     mask = jnp.asarray(rng.random((n, T)) < 0.8).at[0, T // 2:].set(False)  # a story that ends early
     probe = jnp.asarray(rng.normal(size=(n, m, m)), jnp.float32)
+    kernel = {"jax": lambda k, v, rbw=None: twin.hebbian_writes(k, v, mask),
+              "native": lambda k, v, rbw=None: twin.native_writes(k, v, mask)}.get(
+        writes, lambda k, v, rbw: twin.native_rbw_writes(k, v, mask, rbw["W"], twin._norms(rbw)))
 
-    def plain(k, v):  # the writes as a plain scan, differentiated by JAX
-        M = jnp.zeros((n, m, m))
-        for t in range(T):
-            M = jnp.where(mask[:, t, None, None], twin.write(M, k[:, t], v[:, t]), M)
-        return M
-
-    np.testing.assert_allclose(jax.jit(writes)(k, v, mask), plain(k, v), rtol=1e-6, atol=1e-7)
-    written_out = jax.jit(jax.grad(lambda k, v: jnp.sum(writes(k, v, mask) * probe), argnums=(0, 1)))(k, v)
-    automatic = jax.grad(lambda k, v: jnp.sum(plain(k, v) * probe), argnums=(0, 1))(k, v)
-    for a, b in zip(written_out, automatic):
+    np.testing.assert_allclose(jax.jit(kernel)(**inputs), _plain_writes(mask=mask, **inputs), rtol=1e-6, atol=1e-7)
+    written_out = jax.jit(jax.grad(lambda x: jnp.sum(kernel(**x) * probe)))(inputs)
+    automatic = jax.grad(lambda x: jnp.sum(_plain_writes(mask=mask, **x) * probe))(inputs)
+    for a, b in zip(jax.tree_util.tree_leaves(written_out), jax.tree_util.tree_leaves(automatic)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-    assert float(jnp.abs(written_out[0]).max()) > 1e-2
-    assert not np.any(np.asarray(written_out[0])[~np.asarray(mask)])  # padding sentences get no gradient
+    assert float(jnp.abs(written_out["k"]).max()) > 1e-2
+    assert not np.any(np.asarray(written_out["k"])[~np.asarray(mask)])  # padding sentences get no gradient
 
 
-def test_the_native_kernel_and_packed_sentences_train_as_the_jax_scan_and_native_refuses_float64():
-    params, state = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), random_model(3, False))
+@pytest.mark.parametrize("rbw", [False, True], ids=["base", "read-before-write"])
+def test_the_native_kernel_and_packed_sentences_train_as_the_jax_scan_and_native_refuses_float64(rbw):
+    params, state = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), random_model(3, rbw))
     stories, queries = random_stories(4, n=6, sentences=21)
     answers = np.arange(6) % VOCABULARY
     real = twin.real_sentences(stories, parts=7)
