@@ -22,6 +22,28 @@ static int hm_length(const unsigned char *mask, int T) {
     return T;
 }
 
+/* one write's backward pass: dk, dv of the write of k, v into M (the memory before it) for the
+   cotangent G of the memory after it, which becomes the cotangent of M (acc: m of scratch) */
+static void hm_step_back(float *G, const float *M, const float *k, const float *v, float *dk, float *dv, float *acc,
+                         int m, float gp, float gn, float w) {
+    memset(dk, 0, sizeof(float) * m); memset(acc, 0, sizeof(float) * m);
+    for (int i = 0; i < m; i++) {
+        const float *Mr = M + (size_t)i * m;
+        float *Gr = G + (size_t)i * m;
+        float vi = v[i], a = gp * vi, sum = 0.0f;
+        #pragma omp simd reduction(+:sum)
+        for (int j = 0; j < m; j++) {
+            float H = Gr[j] * gp * (w - Mr[j]);
+            sum += H * k[j];
+            dk[j] += H * vi;
+            acc[j] += Gr[j] * Mr[j];
+            Gr[j] = Gr[j] * (1.0f - a * k[j] - gn * k[j] * k[j]);
+        }
+        dv[i] = sum;
+    }
+    for (int j = 0; j < m; j++) dk[j] -= 2.0f * gn * k[j] * acc[j];
+}
+
 /* out: the memory after each story (n, m, m) */
 static void hm_forward(const float *k, const float *v, const unsigned char *mask, float *out,
                        int n, int T, int m, float gp, float gn, float w) {
@@ -47,7 +69,6 @@ static void hm_backward(const float *k, const float *v, const unsigned char *mas
         float *G = malloc(sizeof(float) * mm);
         float *starts = malloc(sizeof(float) * mm * ((T + block - 1) / block + 1));
         float *traj = malloc(sizeof(float) * (size_t)block * mm);
-        float *acc_k = malloc(sizeof(float) * m);
         float *acc_gm = malloc(sizeof(float) * m);
         #pragma omp for schedule(dynamic)
         for (int s = 0; s < n; s++) {
@@ -73,29 +94,12 @@ static void hm_backward(const float *k, const float *v, const unsigned char *mas
                 }
                 for (int t = t1 - 1; t >= t0; t--) {
                     if (!ms[t]) continue;
-                    const float *kt = ks + (size_t)t * m, *vt = vs + (size_t)t * m;
-                    const float *M = traj + (size_t)(t - t0) * mm;
-                    memset(acc_k, 0, sizeof(float) * m); memset(acc_gm, 0, sizeof(float) * m);
-                    for (int i = 0; i < m; i++) {
-                        const float *Mr = M + (size_t)i * m;
-                        float *Gr = G + (size_t)i * m;
-                        float vi = vt[i], a = gp * vi, sum = 0.0f;
-                        #pragma omp simd reduction(+:sum)
-                        for (int j = 0; j < m; j++) {
-                            float H = Gr[j] * gp * (w - Mr[j]);
-                            sum += H * kt[j];
-                            acc_k[j] += H * vi;
-                            acc_gm[j] += Gr[j] * Mr[j];
-                            Gr[j] = Gr[j] * (1.0f - a * kt[j] - gn * kt[j] * kt[j]);
-                        }
-                        dvs[(size_t)t * m + i] = sum;
-                    }
-                    for (int j = 0; j < m; j++)
-                        dks[(size_t)t * m + j] = acc_k[j] - 2.0f * gn * kt[j] * acc_gm[j];
+                    hm_step_back(G, traj + (size_t)(t - t0) * mm, ks + (size_t)t * m, vs + (size_t)t * m,
+                                 dks + (size_t)t * m, dvs + (size_t)t * m, acc_gm, m, gp, gn, w);
                 }
             }
         }
-        free(G); free(starts); free(traj); free(acc_k); free(acc_gm);
+        free(G); free(starts); free(traj); free(acc_gm);
     }
 }
 
@@ -225,22 +229,7 @@ static void hm_rbw_backward(const float *k, const float *v, const unsigned char 
                     if (!ms[t]) continue;
                     const float *M = traj + (size_t)(t - t0) * mm, *q = kept + (size_t)(t - t0) * 8 * m;
                     const float *kn = q, *xk = q + m, *x = q + 2 * m, *xu = q + 5 * m, *vn = q + 6 * m;
-                    memset(dkn, 0, sizeof(float) * m); memset(acc_gm, 0, sizeof(float) * m);
-                    for (int i = 0; i < m; i++) {  /* the write */
-                        const float *Mr = M + (size_t)i * m;
-                        float *Gr = G + (size_t)i * m;
-                        float vi = vn[i], a = gp * vi, sum = 0.0f;
-                        #pragma omp simd reduction(+:sum)
-                        for (int j = 0; j < m; j++) {
-                            float H = Gr[j] * gp * (w - Mr[j]);
-                            sum += H * kn[j];
-                            dkn[j] += H * vi;
-                            acc_gm[j] += Gr[j] * Mr[j];
-                            Gr[j] = Gr[j] * (1.0f - a * kn[j] - gn * kn[j] * kn[j]);
-                        }
-                        dvn[i] = sum;
-                    }
-                    for (int j = 0; j < m; j++) dkn[j] -= 2.0f * gn * kn[j] * acc_gm[j];
+                    hm_step_back(G, M, kn, vn, dkn, dvn, acc_gm, m, gp, gn, w);
                     rbw_norm_back(dvn, p->norms + 2 * m, xu, q[7 * m + 1], dns + 2 * m, dns + 3 * m, du, m);
                     memset(dx, 0, sizeof(float) * 2 * m);
                     for (int i = 0; i < m; i++) {  /* u = W x */
