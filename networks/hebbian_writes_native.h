@@ -169,7 +169,8 @@ static void hm_rbw_forward(const float *k, const float *v, const unsigned char *
         for (int s = 0; s < n; s++) {
             float *M = out + (size_t)s * m * m;
             memset(M, 0, sizeof(float) * m * m);
-            for (int t = 0; t < hm_length(mask + (size_t)s * T, T); t++) {
+            int length = hm_length(mask + (size_t)s * T, T);
+            for (int t = 0; t < length; t++) {
                 if (!mask[(size_t)s * T + t]) continue;
                 rbw_inputs(M, k + ((size_t)s * T + t) * m, v + ((size_t)s * T + t) * m, p, m, buffer, buffer + m,
                            buffer + 2 * m, buffer + 4 * m, buffer + 5 * m, buffer + 6 * m, buffer + 7 * m);

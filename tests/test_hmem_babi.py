@@ -235,9 +235,10 @@ def test_the_written_out_gradient_of_the_writes_is_automatic_differentiations(wr
     inputs = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), inputs)
     mask = jnp.asarray(rng.random((n, T)) < 0.8).at[0, T // 2:].set(False)  # a story that ends early
     probe = jnp.asarray(rng.normal(size=(n, m, m)), jnp.float32)
-    kernel = {"jax": lambda k, v, rbw=None: twin.hebbian_writes(k, v, mask),
-              "native": lambda k, v, rbw=None: twin.native_writes(k, v, mask)}.get(
-        writes, lambda k, v, rbw: twin.native_rbw_writes(k, v, mask, rbw["W"], twin._norms(rbw)))
+    kernel = {"jax": lambda k, v: twin.hebbian_writes(k, v, mask),
+              "native": lambda k, v: twin.native_writes(k, v, mask),
+              "native read-before-write": lambda k, v, rbw: twin.native_rbw_writes(k, v, mask, rbw["W"], twin._norms(rbw)),
+              }[writes]
 
     np.testing.assert_allclose(jax.jit(kernel)(**inputs), _plain_writes(mask=mask, **inputs), rtol=1e-6, atol=1e-7)
     written_out = jax.jit(jax.grad(lambda x: jnp.sum(kernel(**x) * probe)))(inputs)
