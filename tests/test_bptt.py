@@ -49,15 +49,32 @@ def test_training_is_seeded_and_resumes_to_the_same_weights(tmp_path):
     again = GridTraining(task, cells(1), SMALL).run(progress=False)[0]
     for name in first["params"]:
         np.testing.assert_array_equal(first["params"][name], again["params"][name])
-    # stopped after 40 updates (the last checkpoint), then resumed to the 60
+    # interrupted while update 50 computes (the next batch is drawn meanwhile: the draw fails),
+    # then resumed from the checkpoint at 40 to the 60
     checkpoint = tmp_path / "net.npz"
-    GridTraining(task, cells(1), Training(**{**SMALL.__dict__, "updates": 40}), checkpoint).run(progress=False)
+    interrupted, draw, calls = TASKS["2afc"](), task.draw, []
+
+    def fails_on_the_51st(*arguments):
+        calls.append(1)
+        if len(calls) == 51:
+            raise KeyboardInterrupt
+        return draw(*arguments)
+
+    interrupted.draw = fails_on_the_51st
+    with pytest.raises(KeyboardInterrupt):
+        GridTraining(interrupted, cells(1), SMALL, checkpoint).run(progress=False)
     resumed = GridTraining(task, cells(1), SMALL, checkpoint)
     assert resumed.done == 40
     result = resumed.run(progress=False)[0]
     for name in first["params"]:
         np.testing.assert_array_equal(result["params"][name], first["params"][name])
     assert [row["update"] for row in result["curve"]] == [20, 40, 60]
+    # a finished training goes on to more updates as one that ran them at once
+    longer = Training(**{**SMALL.__dict__, "updates": 80})
+    whole = GridTraining(task, cells(1), longer).run(progress=False)[0]
+    continued = GridTraining(task, cells(1), longer, checkpoint).run(progress=False)[0]
+    for name in whole["params"]:
+        np.testing.assert_array_equal(continued["params"][name], whole["params"][name])
     with pytest.raises(ValueError, match="belongs to another training"):
         GridTraining(task, cells(2), SMALL, checkpoint)
 

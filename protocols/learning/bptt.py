@@ -192,13 +192,19 @@ class GridTraining:
         t = self.training
         window = deque(maxlen=t.report_every)
         bar = tqdm(total=t.updates, initial=self.done, desc=description, disable=not progress, unit="update")
+        batches = None
         with bar:
             while self.done < t.updates and self.active.any():
-                batches = {seed: self.task.draw(self.streams[seed], t.batch) for seed in self.seeds}
+                if batches is None:
+                    batches = self._draw()
                 inputs = jnp.asarray(np.stack([batches[c["seed"]].inputs for c in self.cells]))
                 targets = jnp.asarray(np.stack([_nan_free(batches[c["seed"]].targets) for c in self.cells]))
                 self.params, self.state, loss, outputs = self._update(
                     self.params, self.state, inputs, targets, self._masks(batches), jnp.asarray(self.active))
+                # JAX computes the update asynchronously: the next batch is drawn meanwhile, and
+                # a checkpoint keeps the streams as they were before it (``drawn``)
+                drawn = self._stream_states()
+                following = self._draw() if self.done + 1 < t.updates else None
                 outputs, loss = np.asarray(outputs), np.asarray(loss)
                 window.append([(loss[i], self.task.performance(batches[c["seed"]], outputs[i])["fractional_loss"])
                                for i, c in enumerate(self.cells)])
@@ -210,13 +216,21 @@ class GridTraining:
                     window.clear()
                     bar.set_postfix(loss=f"{np.median([c[-1]['loss'] for c in self.curves]):.4f}",
                                     frac_loss=f"{np.median([c[-1]['fractional_loss'] for c in self.curves]):.3f}")
-                    self._save()
+                    self._save(drawn)
+                batches = following
         return [
             {"params": jax.tree_util.tree_map(lambda leaf, i=i: np.asarray(leaf[i]), self.params),
              "curve": self.curves[i], "updates": int(self.updates_done[i]),
              "stopped_early": bool(not self.active[i])}
             for i in range(len(self.cells))
         ]
+
+    def _draw(self) -> dict:
+        """The next batch of each seed's stream."""
+        return {seed: self.task.draw(self.streams[seed], self.training.batch) for seed in self.seeds}
+
+    def _stream_states(self) -> dict:
+        return {str(seed): rng.bit_generator.state for seed, rng in self.streams.items()}
 
     def _report(self, window):
         """A curve row per network (its means over the window); the early-stop check."""
@@ -260,11 +274,13 @@ class GridTraining:
         return json.dumps({"task": type(self.task).__name__, "options": self.task.options(), "phase": self.phase,
                            "cells": self.cells, "training": training}, sort_keys=True, default=str)
 
-    def _save(self):
+    def _save(self, streams):
+        """A checkpoint with the trial streams ``streams`` (their states after the last batch
+        trained on)."""
         if self.checkpoint is None:
             return
         checkpoints.save(self.checkpoint, self._identity(), self._saved(), done=self.done, curves=self.curves,
-                         streams={str(s): rng.bit_generator.state for s, rng in self.streams.items()})
+                         streams=streams)
 
     def _saved(self):
         return self.params, self.state, self.active, self.below, self.updates_done
