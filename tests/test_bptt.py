@@ -280,11 +280,28 @@ def test_multitask_pairs_the_paper_did_not_train_are_refused(args, message, tmp_
     assert message in capsys.readouterr().err
 
 
-def test_the_factor_study_is_one_command_with_one_summary(tmp_path, capsys):
+def test_the_factor_study_is_one_command_with_one_summary(tmp_path, capsys, monkeypatch):
     out = tmp_path / "study"
     args = ["--condition", "basic,hebbian,multitask", "--after", "2afc=comp,comp=2afc", "--task", "2afc", "comp",
             "--seeds", "1", "--updates", "10", "--out", str(out), *TINY]
+    run, started = GridTraining.run, []
+
+    def recorded(self, *arguments, **options):
+        started.append((type(self.task).__name__, self.phase, self.done))
+        return run(self, *arguments, **options)
+
+    monkeypatch.setattr(GridTraining, "run", recorded)
     assert command.main(args) == 0
+    # multitask's first phase is the basic grid of its first task: reloaded, not trained again
+    assert started[-4:] == [("Comparison", 0, 10), ("TwoAlternativeForcedChoice", 1, 0),
+                            ("TwoAlternativeForcedChoice", 0, 10), ("Comparison", 1, 0)]
+    assert [done for *_, done in started[:-4]] == [0, 0, 0, 0]
+    alone = tmp_path / "multitask"
+    assert command.main(["--condition", "multitask", *args[2:-len(TINY) - 2], "--out", str(alone), *TINY]) == 0
+    for name in ["2afc", "comp"]:
+        folder = f"{name}-lambda0.900-sigma0.200-seed-001"
+        for key, value in np.load(alone / folder / "weights.npz").items():
+            np.testing.assert_array_equal(np.load(out / f"multitask-{folder}" / "weights.npz")[key], value)
     rows = read_records(out / "summary.csv")
     assert list(rows["condition"]) == ["basic"] * 2 + ["hebbian"] * 2 + ["multitask"] * 2
     config = read_json(out / "config.json")

@@ -106,34 +106,38 @@ def _finish(config, key, folder, trained, seconds, together):
     return row
 
 
-def _phases(config, name, checkpoint: Path) -> list:
+def _phases(config, name, cells, checkpoint: Path) -> list:
     """The tasks trained one after the other (``config["pretrain"]`` first, where the
     multitask condition gives one: a task, or a first task per task) and the checkpoint file
-    of each phase."""
+    of each phase, beside ``checkpoint``: ``{its stem}-{task}-{digest}.npz``, the digest of all that
+    the phase's training depends on (the cells, and the task, its options and the training
+    values of this phase and of those before it). Two trainings of a run that share a phase
+    (the multitask condition's first task and that task's basic grid, trained bit for bit
+    alike) so share its checkpoint, and the second reloads it instead of training again."""
     first = config.get("pretrain")
     tasks = [t for t in ((first.get(name) if isinstance(first, dict) else first), name) if t]
-    return [(task, checkpoint.with_name(f"{checkpoint.stem}-{phase}.npz")) for phase, task in enumerate(tasks)]
+    phases, history = [], [cells]
+    for task in tasks:
+        history.append([task, config["task_options"].get(task, {}), config["training"]])
+        digest = hashlib.sha256(json.dumps(history, sort_keys=True).encode()).hexdigest()[:12]
+        phases.append((task, checkpoint.with_name(f"{checkpoint.stem}-{task}-{digest}.npz")))
+    return phases
 
 
-def _discard(config, name, checkpoint: Path):
-    """Remove the checkpoints of a training once its networks are written."""
-    for _, path in _phases(config, name, checkpoint):
-        checkpoints.discard(path)
-
-
-def _train(config, name, cells, checkpoint: Path, progress, description) -> list:
-    """Train ``cells`` on the task ``name``, after the pretraining task where there is one (the
-    same networks, readout and Adam state go on); returns the trained networks with their
-    curves (a ``task`` column names the phase of each row). The checkpoints stay (a finished
-    training reloads at once) until :func:`_discard`."""
-    training, phases, before = training_of(config), [], None
-    for task_name, path in _phases(config, name, checkpoint):
+def _train(config, phases, cells, progress, description) -> list:
+    """Train ``cells`` through ``phases`` (:func:`_phases`: a task, after the
+    pretraining task where there is one; the same networks, readout and Adam state go on);
+    returns the trained networks with their curves (a ``task`` column names the phase of each
+    row). The checkpoints stay (a finished training reloads at once) until the caller
+    discards them."""
+    training, done, before = training_of(config), [], None
+    for task_name, path in phases:
         trainer = GridTraining(make_task(config, task_name), cells, training, path, after=before)
-        phases.append((task_name, trainer.run(progress, description=f"{description} [{task_name}]")))
+        done.append((task_name, trainer.run(progress, description=f"{description} [{task_name}]")))
         before = trainer
-    trained = phases[-1][1]
+    trained = done[-1][1]
     for i, network in enumerate(trained):
-        network["curve"] = [{"task": task_name, **row} for task_name, done in phases for row in done[i]["curve"]]
+        network["curve"] = [{"task": task_name, **row} for task_name, phase in done for row in phase[i]["curve"]]
     return trained
 
 
@@ -141,10 +145,12 @@ def run(config, key, folder, progress=True) -> dict:
     """Train and test the one network ``key`` (task, lambda0, sigma0, seed) into ``folder``."""
     folder, config = Path(folder), of_condition(config, key)
     started = time.perf_counter()
-    checkpoint = checkpoints.beside(folder, folder.name)
-    trained = _train(config, key["task"], [_cell(key)], checkpoint, progress, label(key))[0]
+    cells = [_cell(key)]
+    phases = _phases(config, key["task"], cells, checkpoints.beside(folder, folder.name))
+    trained = _train(config, phases, cells, progress, label(key))[0]
     row = _finish(config, key, folder, trained, time.perf_counter() - started, 1)
-    _discard(config, key["task"], checkpoint)
+    for _, path in phases:
+        checkpoints.discard(path)
     return row
 
 
@@ -152,25 +158,29 @@ def run_together(config, keys, folders, pending, progress=True) -> list:
     """Train the networks ``keys`` of each task (and condition) as one vmapped computation,
     then test those ``pending``; returns their rows. A task's whole grid is trained even where some of its
     networks were done (a resumed run): the same grid trains to the same weights, bit for bit,
-    where a smaller one would drift from it by float rounding."""
-    rows = {}
+    where a smaller one would drift from it by float rounding. A checkpoint is discarded once
+    no later grid of the run shares it (:func:`_phases`)."""
+    rows, groups = {}, []
     for condition, name in dict.fromkeys((key.get("condition"), key["task"]) for key in keys):
         group = [(key, Path(folder), todo) for key, folder, todo in zip(keys, folders, pending)
                  if (key.get("condition"), key["task"]) == (condition, name)]
-        if not any(todo for _, _, todo in group):
-            continue
-        view = of_condition(config, group[0][0])
-        cells = [_cell(k) for k, _, _ in group]
-        digest = hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()[:12]
+        if any(todo for _, _, todo in group):
+            view = of_condition(config, group[0][0])
+            cells = [_cell(k) for k, _, _ in group]
+            phases = _phases(view, name, cells, checkpoints.beside(group[0][1], "together"))
+            groups.append((condition, name, group, view, cells, phases))
+    for i, (condition, name, group, view, cells, phases) in enumerate(groups):
         prefix = f"{condition}-" if condition else ""
-        checkpoint = checkpoints.beside(group[0][1], f"together-{prefix}{name}-{digest}")  # one per grid
         started = time.perf_counter()
-        trained = _train(view, name, cells, checkpoint, progress, f"{prefix}{name}: {len(group)} networks")
+        trained = _train(view, phases, cells, progress, f"{prefix}{name}: {len(group)} networks")
         seconds = (time.perf_counter() - started) / len(group)
         for (key, folder, todo), network in zip(group, trained):
             if todo:
                 rows[folder.name] = _finish(view, key, folder, network, seconds, len(group))
-        _discard(view, name, checkpoint)
+        later = {path for *_, others in groups[i + 1:] for _, path in others}
+        for _, path in phases:
+            if path not in later:
+                checkpoints.discard(path)
     return [rows[Path(folder).name] for folder, todo in zip(folders, pending) if todo]
 
 
