@@ -195,27 +195,32 @@ def _native_check(k, v):
         raise TypeError(f"the native kernel computes in float32, got {k.dtype}; use the jax kernel.")
 
 
+def _rows(k, v, mask, offsets):
+    """The native kernel's arguments as the host gives them (the mask as bytes)."""
+    return k, v, np.asarray(mask).view(np.uint8), offsets
+
+
 @jax.custom_vjp
-def native_writes(k, v, mask):
-    """:func:`hebbian_writes` by the compiled loops (float32)."""
+def native_writes(k, v, mask, offsets):
+    """:func:`hebbian_writes` by the compiled loops (float32), over rows: k, v (R, m) and mask
+    (R) the sentences, story s in rows offsets[s] to offsets[s + 1] (:func:`packed_offsets`)."""
     _native_check(k, v)
-    n, _, m = k.shape
-    return jax.pure_callback(lambda k, v, mask: native.forward(k, v, np.asarray(mask).view(np.uint8), GAMMA_POS,
-                                                               GAMMA_NEG, W_MAX),
-                             jax.ShapeDtypeStruct((n, m, m), jnp.float32), k, v, mask)
+    n, m = offsets.shape[0] - 1, k.shape[-1]
+    return jax.pure_callback(lambda *rows: native.forward(*_rows(*rows), GAMMA_POS, GAMMA_NEG, W_MAX),
+                             jax.ShapeDtypeStruct((n, m, m), jnp.float32), k, v, mask, offsets)
 
 
-def _native_forward(k, v, mask):
-    return native_writes(k, v, mask), (k, v, mask)
+def _native_forward(k, v, mask, offsets):
+    return native_writes(k, v, mask, offsets), (k, v, mask, offsets)
 
 
 def _native_backward(residuals, G):
-    k, v, mask = residuals
-
-    def call(k, v, mask, G):
-        return native.backward(k, v, np.asarray(mask).view(np.uint8), G, BLOCK, GAMMA_POS, GAMMA_NEG, W_MAX)
-    dk, dv = jax.pure_callback(call, (jax.ShapeDtypeStruct(k.shape, jnp.float32),) * 2, k, v, mask, G)
-    return dk, dv, None
+    k, v, mask, offsets = residuals
+    dk, dv = jax.pure_callback(
+        lambda k, v, mask, offsets, G: native.backward(*_rows(k, v, mask, offsets), G, BLOCK, GAMMA_POS, GAMMA_NEG,
+                                                       W_MAX),
+        (jax.ShapeDtypeStruct(k.shape, jnp.float32),) * 2, k, v, mask, offsets, G)
+    return dk, dv, None, None
 
 
 native_writes.defvjp(_native_forward, _native_backward)
@@ -227,40 +232,53 @@ def _norms(rbw):
 
 
 @jax.custom_vjp
-def native_rbw_writes(k, v, mask, W, norms):
-    """The read-before-write memory of :func:`_written` by the compiled loops (float32)."""
+def native_rbw_writes(k, v, mask, offsets, W, norms):
+    """The read-before-write memory of :func:`_written` by the compiled loops (float32), over
+    rows as :func:`native_writes`."""
     _native_check(k, v)
-    n, _, m = k.shape
-    return jax.pure_callback(lambda k, v, mask, W, norms: native.rbw_forward(
-        k, v, np.asarray(mask).view(np.uint8), W, norms, LN_EPSILON, GAMMA_POS, GAMMA_NEG, W_MAX),
-        jax.ShapeDtypeStruct((n, m, m), jnp.float32), k, v, mask, W, norms)
+    n, m = offsets.shape[0] - 1, k.shape[-1]
+    return jax.pure_callback(lambda k, v, mask, offsets, W, norms: native.rbw_forward(
+        *_rows(k, v, mask, offsets), W, norms, LN_EPSILON, GAMMA_POS, GAMMA_NEG, W_MAX),
+        jax.ShapeDtypeStruct((n, m, m), jnp.float32), k, v, mask, offsets, W, norms)
 
 
-def _native_rbw_forward(k, v, mask, W, norms):
-    return native_rbw_writes(k, v, mask, W, norms), (k, v, mask, W, norms)
+def _native_rbw_forward(k, v, mask, offsets, W, norms):
+    return native_rbw_writes(k, v, mask, offsets, W, norms), (k, v, mask, offsets, W, norms)
 
 
 def _native_rbw_backward(residuals, G):
-    k, v, mask, W, norms = residuals
+    k, v, mask, offsets, W, norms = residuals
 
-    def call(k, v, mask, W, norms, G):
-        return native.rbw_backward(k, v, np.asarray(mask).view(np.uint8), W, norms, LN_EPSILON, G, BLOCK,
-                                   GAMMA_POS, GAMMA_NEG, W_MAX)
+    def call(k, v, mask, offsets, W, norms, G):
+        return native.rbw_backward(*_rows(k, v, mask, offsets), W, norms, LN_EPSILON, G, BLOCK, GAMMA_POS,
+                                   GAMMA_NEG, W_MAX)
     shapes = [jax.ShapeDtypeStruct(x.shape, jnp.float32) for x in (k, v, W, norms)]
-    dk, dv, dW, dnorms = jax.pure_callback(call, shapes, k, v, mask, W, norms, G)
-    return dk, dv, None, dW, dnorms
+    dk, dv, dW, dnorms = jax.pure_callback(call, shapes, k, v, mask, offsets, W, norms, G)
+    return dk, dv, None, None, dW, dnorms
 
 
 native_rbw_writes.defvjp(_native_rbw_forward, _native_rbw_backward)
 
 
-def _written(params, k, v, mask, kernel):
-    """The memory after the story's writes (``kernel``: one of :data:`KERNELS`); with
-    read-before-write and the ``jax`` kernel, a scan over sentences differentiated
-    automatically, rematerialised by blocks."""
+def packed_offsets(real, n, T):
+    """Where each of ``n`` stories of ``T`` sentence slots starts among the rows ``real``
+    (sorted flat indices into n * T, as :func:`real_sentences`; entries n * T are no
+    sentence), and where the last ends: (n + 1) int32."""
+    return jnp.searchsorted(real, jnp.arange(n + 1, dtype=real.dtype) * T).astype(jnp.int32)
+
+
+def _native_written(params, k, v, mask, offsets):
+    """The memory after the stories' writes by the compiled loops, over rows (:func:`native_writes`)."""
     rbw = params.get("rbw")
-    if kernel == "native":
-        return native_writes(k, v, mask) if rbw is None else native_rbw_writes(k, v, mask, rbw["W"], _norms(rbw))
+    if rbw is None:
+        return native_writes(k, v, mask, offsets)
+    return native_rbw_writes(k, v, mask, offsets, rbw["W"], _norms(rbw))
+
+
+def _written(params, k, v, mask):
+    """The memory after the story's writes by XLA (k, v (n, T, m)); with read-before-write, a
+    scan over sentences differentiated automatically, rematerialised by blocks."""
+    rbw = params.get("rbw")
     if rbw is None:
         return hebbian_writes(k, v, mask)
 
@@ -299,7 +317,8 @@ def apply(params, state, stories, queries, train=False, kernel="jax", real=None)
     """(logits, new batch-norm state) for stories (n, T, words) and queries (n, words); the
     writes by ``kernel`` (:data:`KERNELS`). ``real`` (:func:`real_sentences`), where given,
     encodes only those sentences (the same values: padding sentences have zero keys and
-    values either way), much less work where the batch's longest story is far above its mean."""
+    values either way), much less work where the batch's longest story is far above its mean;
+    the native kernel then takes those rows as they are, the jax scan spread back to (n, T)."""
     n, T, words = stories.shape
     if real is None:
         real = jnp.arange(n * T)
@@ -308,10 +327,12 @@ def apply(params, state, stories, queries, train=False, kernel="jax", real=None)
     sentences, bn_s = batch_norm(sentences, present, params["bn_s"], state["bn_s"], train)
     q, q_mask = encode(params, queries)
     q, bn_q = batch_norm(q, q_mask, params["bn_q"], state["bn_q"], train)
-    k, v = (jnp.zeros((n * T, x.shape[-1]), x.dtype).at[real].set(x, mode="drop").reshape(n, T, -1)
-            for x in keys_and_values(params, sentences, present))
-    mask = (jnp.asarray(stories) > 0).any(-1)
-    M = _written(params, k, v, mask, kernel)
+    k, v = keys_and_values(params, sentences, present)
+    if kernel == "native":
+        M = _native_written(params, k, v, present, packed_offsets(real, n, T))
+    else:
+        k, v = (jnp.zeros((n * T, x.shape[-1]), x.dtype).at[real].set(x, mode="drop").reshape(n, T, -1) for x in (k, v))
+        M = _written(params, k, v, (jnp.asarray(stories) > 0).any(-1))
     return hops(params, M, q) @ params["W_o"].T, {"bn_s": bn_s, "bn_q": bn_q}
 
 

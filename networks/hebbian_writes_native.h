@@ -1,7 +1,8 @@
 /* H-Mem's Hebbian writes over whole stories and their gradient, one story per OpenMP thread,
    float32: the equations are in hebbian_writes_native.pyx, which wraps these functions.
-   k, v: (n, T, m) keys and values; mask: (n, T), 0 for a padding sentence (no write);
-   M: [value unit i, key unit j], (n, m, m), row-major. */
+   k, v: (R, m) keys and values, the rows of story s from offsets[s] to offsets[s + 1] (n + 1
+   offsets: stories packed one after another, or at a fixed stride T); mask: (R), 0 for a
+   padding sentence (no write); M: [value unit i, key unit j], (n, m, m), row-major. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,17 @@ static void hm_step(float *M, const float *k, const float *v, int m, float gp, f
     }
 }
 
-/* the number of sentences up to the story's last real one (no writes after it) */
-static int hm_length(const unsigned char *mask, int T) {
-    while (T > 0 && !mask[T - 1]) T--;
+/* the number of story s's sentences up to its last real one (no writes after it) */
+static int hm_length(const unsigned char *mask, const int *offsets, int s) {
+    int T = offsets[s + 1] - offsets[s];
+    while (T > 0 && !mask[offsets[s] + T - 1]) T--;
+    return T;
+}
+
+/* the most sentences of any story: the size of the backward passes' scratch */
+static int hm_longest(const int *offsets, int n) {
+    int T = 0;
+    for (int s = 0; s < n; s++) if (offsets[s + 1] - offsets[s] > T) T = offsets[s + 1] - offsets[s];
     return T;
 }
 
@@ -45,25 +54,28 @@ static void hm_step_back(float *G, const float *M, const float *k, const float *
 }
 
 /* out: the memory after each story (n, m, m) */
-static void hm_forward(const float *k, const float *v, const unsigned char *mask, float *out,
-                       int n, int T, int m, float gp, float gn, float w) {
+static void hm_forward(const float *k, const float *v, const unsigned char *mask, const int *offsets, float *out,
+                       int n, int m, float gp, float gn, float w) {
     #pragma omp parallel for schedule(dynamic)
     for (int s = 0; s < n; s++) {
         float *M = out + (size_t)s * m * m;
+        size_t row = offsets[s];
         memset(M, 0, sizeof(float) * m * m);
-        for (int t = 0; t < hm_length(mask + (size_t)s * T, T); t++)
-            if (mask[(size_t)s * T + t])
-                hm_step(M, k + ((size_t)s * T + t) * m, v + ((size_t)s * T + t) * m, m, gp, gn, w);
+        for (int t = 0; t < hm_length(mask, offsets, s); t++)
+            if (mask[row + t])
+                hm_step(M, k + (row + t) * m, v + (row + t) * m, m, gp, gn, w);
     }
 }
 
-/* G_in: (n, m, m) the cotangent of each story's final memory (not changed); dk, dv: (n, T, m),
+/* G_in: (n, m, m) the cotangent of each story's final memory (not changed); dk, dv: (R, m),
    zero on entry. Per story: a forward pass keeping the memory before every block-th sentence
    (thread-local), then block by block backwards, recomputing the block's memories from its
    start. */
-static void hm_backward(const float *k, const float *v, const unsigned char *mask, const float *G_in,
-                        float *dk, float *dv, int n, int T, int m, int block, float gp, float gn, float w) {
+static void hm_backward(const float *k, const float *v, const unsigned char *mask, const int *offsets,
+                        const float *G_in, float *dk, float *dv, int n, int m, int block, float gp, float gn,
+                        float w) {
     size_t mm = (size_t)m * m;
+    int T = hm_longest(offsets, n);
     #pragma omp parallel
     {
         float *G = malloc(sizeof(float) * mm);
@@ -72,10 +84,11 @@ static void hm_backward(const float *k, const float *v, const unsigned char *mas
         float *acc_gm = malloc(sizeof(float) * m);
         #pragma omp for schedule(dynamic)
         for (int s = 0; s < n; s++) {
-            const float *ks = k + (size_t)s * T * m, *vs = v + (size_t)s * T * m;
-            const unsigned char *ms = mask + (size_t)s * T;
-            float *dks = dk + (size_t)s * T * m, *dvs = dv + (size_t)s * T * m;
-            int length = hm_length(ms, T);  /* dk, dv after it stay 0 */
+            size_t row = offsets[s];
+            const float *ks = k + row * m, *vs = v + row * m;
+            const unsigned char *ms = mask + row;
+            float *dks = dk + row * m, *dvs = dv + row * m;
+            int length = hm_length(mask, offsets, s);  /* dk, dv after it stay 0 */
             memset(starts, 0, sizeof(float) * mm);
             for (int b = 1; b * block < length; b++) {  /* the start of block b: block b - 1's after its writes */
                 float *start = starts + (size_t)b * mm;
@@ -160,19 +173,20 @@ static void rbw_inputs(const float *M, const float *k, const float *v, const rbw
 }
 
 /* out: the memory after each story (n, m, m) */
-static void hm_rbw_forward(const float *k, const float *v, const unsigned char *mask, const rbw_params *p, float *out,
-                        int n, int T, int m, float gp, float gn, float w) {
+static void hm_rbw_forward(const float *k, const float *v, const unsigned char *mask, const int *offsets,
+                           const rbw_params *p, float *out, int n, int m, float gp, float gn, float w) {
     #pragma omp parallel
     {
         float *buffer = malloc(sizeof(float) * 8 * m);  /* kn, xk, x (2m), u, xu, vn, r */
         #pragma omp for schedule(dynamic)
         for (int s = 0; s < n; s++) {
             float *M = out + (size_t)s * m * m;
+            size_t row = offsets[s];
             memset(M, 0, sizeof(float) * m * m);
-            int length = hm_length(mask + (size_t)s * T, T);
+            int length = hm_length(mask, offsets, s);
             for (int t = 0; t < length; t++) {
-                if (!mask[(size_t)s * T + t]) continue;
-                rbw_inputs(M, k + ((size_t)s * T + t) * m, v + ((size_t)s * T + t) * m, p, m, buffer, buffer + m,
+                if (!mask[row + t]) continue;
+                rbw_inputs(M, k + (row + t) * m, v + (row + t) * m, p, m, buffer, buffer + m,
                            buffer + 2 * m, buffer + 4 * m, buffer + 5 * m, buffer + 6 * m, buffer + 7 * m);
                 hm_step(M, buffer, buffer + 6 * m, m, gp, gn, w);
             }
@@ -181,13 +195,14 @@ static void hm_rbw_forward(const float *k, const float *v, const unsigned char *
     }
 }
 
-/* G_in: (n, m, m) the cotangent of each story's final memory; dk, dv: (n, T, m), dW: (n, m, 2m),
+/* G_in: (n, m, m) the cotangent of each story's final memory; dk, dv: (R, m), dW: (n, m, 2m),
    dnorms: (n, 4, m), each story's share, zero on entry (summed by the caller in a fixed order).
    As hm_backward, with each write's inputs recomputed with its block's memories. */
-static void hm_rbw_backward(const float *k, const float *v, const unsigned char *mask, const rbw_params *p,
-                         const float *G_in, float *dk, float *dv, float *dW, float *dnorms,
-                         int n, int T, int m, int block, float gp, float gn, float w) {
+static void hm_rbw_backward(const float *k, const float *v, const unsigned char *mask, const int *offsets,
+                            const rbw_params *p, const float *G_in, float *dk, float *dv, float *dW, float *dnorms,
+                            int n, int m, int block, float gp, float gn, float w) {
     size_t mm = (size_t)m * m;
+    int T = hm_longest(offsets, n);
     #pragma omp parallel
     {
         float *G = malloc(sizeof(float) * mm);
@@ -198,11 +213,12 @@ static void hm_rbw_backward(const float *k, const float *v, const unsigned char 
         float *du = malloc(sizeof(float) * m), *dx = malloc(sizeof(float) * 2 * m), *acc_gm = malloc(sizeof(float) * m);
         #pragma omp for schedule(dynamic)
         for (int s = 0; s < n; s++) {
-            const float *ks = k + (size_t)s * T * m, *vs = v + (size_t)s * T * m;
-            const unsigned char *ms = mask + (size_t)s * T;
-            float *dks = dk + (size_t)s * T * m, *dvs = dv + (size_t)s * T * m;
+            size_t row = offsets[s];
+            const float *ks = k + row * m, *vs = v + row * m;
+            const unsigned char *ms = mask + row;
+            float *dks = dk + row * m, *dvs = dv + row * m;
             float *dWs = dW + (size_t)s * 2 * mm, *dns = dnorms + (size_t)s * 4 * m;
-            int length = hm_length(ms, T);
+            int length = hm_length(mask, offsets, s);
             memset(starts, 0, sizeof(float) * mm);
             for (int b = 1; b * block < length; b++) {
                 float *start = starts + (size_t)b * mm;

@@ -235,9 +235,11 @@ def test_the_written_out_gradient_of_the_writes_is_automatic_differentiations(wr
     inputs = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), inputs)
     mask = jnp.asarray(rng.random((n, T)) < 0.8).at[0, T // 2:].set(False)  # a story that ends early
     probe = jnp.asarray(rng.normal(size=(n, m, m)), jnp.float32)
+    rows = lambda k, v: (k.reshape(n * T, m), v.reshape(n * T, m), mask.reshape(n * T),  # noqa: E731
+                         jnp.arange(n + 1, dtype=jnp.int32) * T)  # the stories at a stride of T rows
     kernel = {"jax": lambda k, v: twin.hebbian_writes(k, v, mask),
-              "native": lambda k, v: twin.native_writes(k, v, mask),
-              "native read-before-write": lambda k, v, rbw: twin.native_rbw_writes(k, v, mask, rbw["W"], twin._norms(rbw)),
+              "native": lambda k, v: twin.native_writes(*rows(k, v)),
+              "native read-before-write": lambda k, v, rbw: twin.native_rbw_writes(*rows(k, v), rbw["W"], twin._norms(rbw)),
               }[writes]
 
     np.testing.assert_allclose(jax.jit(kernel)(**inputs), _plain_writes(mask=mask, **inputs), rtol=1e-6, atol=1e-7)
@@ -267,6 +269,6 @@ def test_the_native_kernel_and_packed_sentences_train_as_the_jax_scan_and_native
     jax.config.update("jax_enable_x64", True)
     try:
         with pytest.raises(TypeError, match="float32"):
-            twin.native_writes(*(jnp.zeros((1, 2, 3), jnp.float64),) * 2, jnp.ones((1, 2), bool))
+            twin.native_writes(*(jnp.zeros((2, 3), jnp.float64),) * 2, jnp.ones(2, bool), jnp.array([0, 2], jnp.int32))
     finally:
         jax.config.update("jax_enable_x64", False)
