@@ -7,7 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void hm_step(float *M, const float *k, const float *v, int m, float gp, float gn, float w) {
+/* Each entry point is compiled for three x86-64 levels (AVX-512, AVX2, the baseline) and the
+   loader picks the one this CPU runs: one build serves every node of a cluster. */
+#if defined(__x86_64__) && defined(__linux__) && !defined(__clang__) && __GNUC__ >= 11
+#define HM_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HM_CLONES
+#endif
+#if defined(__GNUC__)
+#define HM_INLINE static inline __attribute__((always_inline))  /* compiled into each clone */
+#else
+#define HM_INLINE static inline
+#endif
+
+HM_INLINE void hm_step(float *M, const float *k, const float *v, int m, float gp, float gn, float w) {
     for (int i = 0; i < m; i++) {
         float a = gp * v[i];
         float *row = M + (size_t)i * m;
@@ -18,14 +31,14 @@ static void hm_step(float *M, const float *k, const float *v, int m, float gp, f
 }
 
 /* the number of story s's sentences up to its last real one (no writes after it) */
-static int hm_length(const unsigned char *mask, const int *offsets, int s) {
+HM_INLINE int hm_length(const unsigned char *mask, const int *offsets, int s) {
     int T = offsets[s + 1] - offsets[s];
     while (T > 0 && !mask[offsets[s] + T - 1]) T--;
     return T;
 }
 
 /* the most sentences of any story: the size of the backward passes' scratch */
-static int hm_longest(const int *offsets, int n) {
+HM_INLINE int hm_longest(const int *offsets, int n) {
     int T = 0;
     for (int s = 0; s < n; s++) if (offsets[s + 1] - offsets[s] > T) T = offsets[s + 1] - offsets[s];
     return T;
@@ -33,7 +46,7 @@ static int hm_longest(const int *offsets, int n) {
 
 /* one write's backward pass: dk, dv of the write of k, v into M (the memory before it) for the
    cotangent G of the memory after it, which becomes the cotangent of M (acc: m of scratch) */
-static void hm_step_back(float *G, const float *M, const float *k, const float *v, float *dk, float *dv, float *acc,
+HM_INLINE void hm_step_back(float *G, const float *M, const float *k, const float *v, float *dk, float *dv, float *acc,
                          int m, float gp, float gn, float w) {
     memset(dk, 0, sizeof(float) * m); memset(acc, 0, sizeof(float) * m);
     for (int i = 0; i < m; i++) {
@@ -54,7 +67,7 @@ static void hm_step_back(float *G, const float *M, const float *k, const float *
 }
 
 /* out: the memory after each story (n, m, m) */
-static void hm_forward(const float *k, const float *v, const unsigned char *mask, const int *offsets, float *out,
+HM_CLONES static void hm_forward(const float *k, const float *v, const unsigned char *mask, const int *offsets, float *out,
                        int n, int m, float gp, float gn, float w) {
     #pragma omp parallel for schedule(dynamic)
     for (int s = 0; s < n; s++) {
@@ -71,7 +84,7 @@ static void hm_forward(const float *k, const float *v, const unsigned char *mask
    zero on entry. Per story: a forward pass keeping the memory before every block-th sentence
    (thread-local), then block by block backwards, recomputing the block's memories from its
    start. */
-static void hm_backward(const float *k, const float *v, const unsigned char *mask, const int *offsets,
+HM_CLONES static void hm_backward(const float *k, const float *v, const unsigned char *mask, const int *offsets,
                         const float *G_in, float *dk, float *dv, int n, int m, int block, float gp, float gn,
                         float w) {
     size_t mm = (size_t)m * m;
@@ -122,7 +135,7 @@ typedef struct { const float *W, *norms; float eps; } rbw_params;
 
 /* y = (x - mean) / sqrt(var + eps) * g + b; keeps x's normalised form in xhat and returns
    1 / sqrt(var + eps) */
-static float rbw_norm(const float *x, const float *g, const float *b, float *xhat, float *y, int m, float eps) {
+HM_INLINE float rbw_norm(const float *x, const float *g, const float *b, float *xhat, float *y, int m, float eps) {
     float mean = 0.0f, var = 0.0f;
     for (int j = 0; j < m; j++) mean += x[j];
     mean /= m;
@@ -136,7 +149,7 @@ static float rbw_norm(const float *x, const float *g, const float *b, float *xha
 }
 
 /* the layer norm's backward pass: dx from dy; dg, db accumulate */
-static void rbw_norm_back(const float *dy, const float *g, const float *xhat, float r, float *dg, float *db,
+HM_INLINE void rbw_norm_back(const float *dy, const float *g, const float *xhat, float r, float *dg, float *db,
                           float *dx, int m) {
     float mean = 0.0f, mean_x = 0.0f;
     for (int j = 0; j < m; j++) {
@@ -151,7 +164,7 @@ static void rbw_norm_back(const float *dy, const float *g, const float *xhat, fl
 
 /* one step's key kn and value vn for the write into M; keeps xk, x = [v ; M kn] (2m), xu and the
    two reciprocal deviations r[0], r[1] for the backward pass (u: m of scratch) */
-static void rbw_inputs(const float *M, const float *k, const float *v, const rbw_params *p, int m, float *kn,
+HM_INLINE void rbw_inputs(const float *M, const float *k, const float *v, const rbw_params *p, int m, float *kn,
                        float *xk, float *x, float *u, float *xu, float *vn, float *r) {
     r[0] = rbw_norm(k, p->norms, p->norms + m, xk, kn, m, p->eps);
     memcpy(x, v, sizeof(float) * m);
@@ -173,7 +186,7 @@ static void rbw_inputs(const float *M, const float *k, const float *v, const rbw
 }
 
 /* out: the memory after each story (n, m, m) */
-static void hm_rbw_forward(const float *k, const float *v, const unsigned char *mask, const int *offsets,
+HM_CLONES static void hm_rbw_forward(const float *k, const float *v, const unsigned char *mask, const int *offsets,
                            const rbw_params *p, float *out, int n, int m, float gp, float gn, float w) {
     #pragma omp parallel
     {
@@ -198,7 +211,7 @@ static void hm_rbw_forward(const float *k, const float *v, const unsigned char *
 /* G_in: (n, m, m) the cotangent of each story's final memory; dk, dv: (R, m), dW: (n, m, 2m),
    dnorms: (n, 4, m), each story's share, zero on entry (summed by the caller in a fixed order).
    As hm_backward, with each write's inputs recomputed with its block's memories. */
-static void hm_rbw_backward(const float *k, const float *v, const unsigned char *mask, const int *offsets,
+HM_CLONES static void hm_rbw_backward(const float *k, const float *v, const unsigned char *mask, const int *offsets,
                             const rbw_params *p, const float *G_in, float *dk, float *dv, float *dW, float *dnorms,
                             int n, int m, int block, float gp, float gn, float w) {
     size_t mm = (size_t)m * m;
