@@ -18,7 +18,7 @@ Measured in one run, on the device JAX uses (the CPU here, a GPU where present):
    faster than the sequential bound 1 / (2/3 / chained + 1/3 / ceiling), and the training's
    fraction of it is printed too;
 3. a vmapped grid of ``--grid`` networks against the same networks trained one after the
-   other: network-updates per second and their ratio;
+   other: network-updates per second, the grid's fraction of the ceiling, and their ratio;
 4. the ANNarchy network's test trials per second next to the twin's (forward only).
 
 The first updates (compilation) are not timed.
@@ -99,8 +99,8 @@ def main(argv=None):
     cells = [dict(lambda0=0.9, sigma0=0.2, seed=s) for s in range(1, args.grid + 1)]
     together = updates_per_second(task, cells, n, args.updates) * len(cells)
     alone = 1.0 / sum(1.0 / updates_per_second(task, [c], n, args.updates) for c in cells) * len(cells)
-    print(f"{len(cells)} networks: vmapped {together:.2f} network-updates/s, one by one {alone:.2f}: "
-          f"ratio {together / alone:.2f}")
+    print(f"{len(cells)} networks: vmapped {together:.2f} network-updates/s ({together * work:.1f} GFLOP/s = "
+          f"{together * work / ceiling:.0%} of the ceiling), one by one {alone:.2f}: ratio {together / alone:.2f}")
     params = initial_parameters(len(task.inputs), 1, 1, 0.9, 0.2, n)
     trials = task.draw(np.random.default_rng(0), args.trials).inputs
     net = cache.build(OrhanMaNetwork, seed=1, n_inputs=len(task.inputs), n_hidden=n, n_outputs=1)
