@@ -272,3 +272,11 @@ def test_the_native_kernel_and_packed_sentences_train_as_the_jax_scan_and_native
             twin.native_writes(*(jnp.zeros((2, 3), jnp.float64),) * 2, jnp.ones(2, bool), jnp.array([0, 2], jnp.int32))
     finally:
         jax.config.update("jax_enable_x64", False)
+
+
+@pytest.mark.parametrize("offsets, message", [([0, 3, 2], "offsets must rise"), ([0, 2, 7], "at most 4 rows"),
+                                              ([-1, 2], "offsets must rise")])
+def test_the_native_loops_refuse_offsets_outside_their_rows(offsets, message):
+    k = np.ones((4, 3), np.float32)
+    with pytest.raises(ValueError, match=message):
+        twin.native.forward(k, k, np.ones(4, np.uint8), np.asarray(offsets, np.int32), 0.01, 0.01, 1.0)
