@@ -87,6 +87,45 @@ def test_clip_gradient_clips_only_the_backward_pass():
     np.testing.assert_array_equal(grad, [100.0, 100.0, 100.0])
 
 
+def _x64():
+    """A context in which JAX computes in float64 (``jax.enable_x64`` in newer JAX)."""
+    return jax.enable_x64(True) if hasattr(jax, "enable_x64") else jax.experimental.enable_x64()
+
+
+@pytest.mark.parametrize("held", [False, True])
+@pytest.mark.parametrize("clip", [100.0, 1e-4])
+def test_the_written_out_backward_pass_is_automatic_differentiations(held, clip):
+    """The twin's BPTT (:func:`twin._recurrence_backward`) against automatic differentiation of
+    the same forward scan, in float64, with held steps (variable delays) or not and with the
+    gradient clip idle or active: every parameter's gradient of a loss on outputs and activity."""
+    task = TASKS["2afc"]()
+    rng = np.random.default_rng([7, held, int(clip)])
+    with _x64():
+        params = {k: jnp.asarray(v, jnp.float64) for k, v in random_parameters(task, rng).items()}
+        inputs = jnp.asarray(rng.poisson(1.0, (6, task.trial_steps, len(task.inputs))), jnp.float64)
+        mask = jnp.asarray(rng.random(inputs.shape[:2]) > 0.3) if held else None
+        target = jnp.asarray(rng.normal(size=(6, task.trial_steps, N)))
+
+        def loss(params, written, clip=clip):
+            if written:
+                hidden, outputs = twin.run(params, inputs, sigmoid=True, clip=clip, mask=mask)
+            else:  # the scan itself, differentiated by JAX
+                update = None if mask is None else jnp.swapaxes(mask, 0, 1)[:, :, None]
+                hidden = jnp.swapaxes(twin._scan(params["W"], params["U"], params["b"] + params["b_rec"],
+                                                 jnp.swapaxes(inputs, 0, 1), update, clip, 0.0), 0, 1)
+                outputs = jax.nn.sigmoid(hidden @ params["V"].T + params["c"])
+            return jnp.mean(jnp.log(outputs[:, -25:])) + jnp.mean(jnp.tanh(hidden) * target)
+
+        written, automatic = (jax.grad(loss)(params, flag) for flag in (True, False))
+        assert written["W"].dtype == jnp.float64
+        for name in params:
+            scale = np.max(np.abs(automatic[name]))
+            assert scale > 0
+            np.testing.assert_allclose(written[name], automatic[name], rtol=0, atol=1e-12 * scale, err_msg=name)
+        if clip < 1:  # the clip acts: the gradient differs from the unclipped one
+            assert not np.allclose(jax.grad(loss)(params, True, 100.0)["W"], written["W"])
+
+
 @pytest.mark.parametrize("name", sorted(TASKS))
 def test_trials_have_the_papers_periods_rates_and_targets(name):
     task = TASKS[name]()
