@@ -1,6 +1,6 @@
 """BPTT throughput of Orhan & Ma's networks against this machine's own float32 matrix rate.
 
-    python benchmarks/bptt_throughput.py [--hidden 500] [--grid 4] [--updates 20]
+    python benchmarks/bptt_throughput.py [--hidden 500] [--grid 4] [--updates 20] [--processes 2]
 
 Measured in one run, on the device JAX uses (the CPU here, a GPU where present):
 
@@ -19,7 +19,10 @@ Measured in one run, on the device JAX uses (the CPU here, a GPU where present):
    fraction of it is printed too;
 3. a vmapped grid of ``--grid`` networks against the same networks trained one after the
    other: network-updates per second, the grid's fraction of the ceiling, and their ratio;
-4. the ANNarchy network's test trials per second next to the twin's (forward only).
+4. ``--processes`` single networks trained side by side, one per worker process of the
+   library's pool (``--jobs``), pinned to their share of the cores and not: network-updates per
+   second together and their fraction of the ceiling;
+5. the ANNarchy network's test trials per second next to the twin's (forward only).
 
 The first updates (compilation) are not timed.
 """
@@ -35,6 +38,7 @@ from networks import cache
 from networks import orhan_ma_twin as twin
 from networks.orhan_ma import OrhanMaNetwork, initial_parameters
 from protocols.learning.bptt import GridTraining, Training
+from protocols.running.runner import WorkerPool
 from protocols.tasks.orhan_ma import TASKS
 
 
@@ -74,11 +78,24 @@ def updates_per_second(task, cells, hidden, updates) -> float:
     return updates / (time.perf_counter() - started)
 
 
+def one_network(hidden, updates) -> float:
+    """Updates per second of one 2AFC network (a worker's task)."""
+    return updates_per_second(TASKS["2afc"](), [dict(lambda0=0.9, sigma0=0.2, seed=1)], hidden, updates)
+
+
+def side_by_side(processes, hidden, updates, pin) -> float:
+    """Network-updates per second of ``processes`` single networks trained at once, one per
+    worker of a :class:`WorkerPool` (pinned to their cores or not)."""
+    with WorkerPool(processes, pin=pin) as pool:
+        return sum(f.result() for f in [pool.submit(one_network, hidden, updates) for _ in range(processes)])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--hidden", type=int, default=500)
     parser.add_argument("--grid", type=int, default=4)
     parser.add_argument("--updates", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=2, help="networks trained side by side in worker processes")
     parser.add_argument("--trials", type=int, default=50, help="test trials for the playback rates")
     args = parser.parse_args(argv)
     task = TASKS["2afc"]()
@@ -101,6 +118,10 @@ def main(argv=None):
     alone = 1.0 / sum(1.0 / updates_per_second(task, [c], n, args.updates) for c in cells) * len(cells)
     print(f"{len(cells)} networks: vmapped {together:.2f} network-updates/s ({together * work:.1f} GFLOP/s = "
           f"{together * work / ceiling:.0%} of the ceiling), one by one {alone:.2f}: ratio {together / alone:.2f}")
+    for pin in (True, False):
+        rate = side_by_side(args.processes, n, args.updates, pin)
+        print(f"{args.processes} networks side by side in {'pinned' if pin else 'unpinned'} worker processes: "
+              f"{rate:.2f} network-updates/s ({rate * work:.1f} GFLOP/s = {rate * work / ceiling:.0%} of the ceiling)")
     params = initial_parameters(len(task.inputs), 1, 1, 0.9, 0.2, n)
     trials = task.draw(np.random.default_rng(0), args.trials).inputs
     net = cache.build(OrhanMaNetwork, seed=1, n_inputs=len(task.inputs), n_hidden=n, n_outputs=1)

@@ -188,6 +188,28 @@ def test_a_worker_process_that_dies_loses_only_its_seed(tmp_path):
     assert sorted(p.name for p in (tmp_path / "run").glob("seed-*")) == ["seed-001", "seed-003", "seed-004"]
 
 
+def test_cores_are_shared_out_disjoint_and_whole(monkeypatch):
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 6, 7}, raising=False)
+    assert runner.core_shares(3) == [[0, 1, 2], [3, 4], [6, 7]]
+    assert runner.core_shares(7) == [[c] for c in (0, 1, 2, 3, 4, 6, 7)]
+    assert runner.core_shares(8) is None  # more jobs than cores: no pinning
+    monkeypatch.delattr(runner.os, "sched_getaffinity", raising=False)
+    assert runner.core_shares(2) is None  # a system that cannot pin
+
+
+def _cores(_):
+    return sorted(runner.os.sched_getaffinity(0))
+
+
+@pytest.mark.skipif(runner.core_shares(2) is None, reason="fewer than 2 cores, or no pinning here")
+def test_each_worker_runs_on_its_own_share_of_the_cores():
+    with runner.WorkerPool(2) as pool:
+        seen = {tuple(cores) for cores in pool.map(_cores, range(8))}
+    assert seen == {tuple(share) for share in runner.core_shares(2)}
+    with runner.WorkerPool(2, pin=False) as pool:
+        assert {tuple(cores) for cores in pool.map(_cores, range(4))} == {tuple(_cores(None))}
+
+
 def dnms_args():
     """The parsed options of ``dnms.py`` with SMALL."""
     parser = runner.base_parser("", PRESETS, 6, "results/dnms")

@@ -13,7 +13,9 @@ import concurrent.futures
 import concurrent.futures.process
 import contextlib
 import importlib
+import itertools
 import multiprocessing
+import os
 import shutil
 import sys
 import threading
@@ -103,15 +105,41 @@ class WorkerDied(RuntimeError):
     """The worker process that ran a task ended without an answer (killed, out of memory)."""
 
 
+def core_shares(jobs: int):
+    """The CPU cores of this process split into ``jobs`` disjoint shares (one per worker), or
+    None where there are fewer cores than jobs or the system cannot pin (not Linux)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    cores = sorted(os.sched_getaffinity(0))
+    if jobs > len(cores):
+        return None
+    size, extra = divmod(len(cores), jobs)
+    starts = [i * size + min(i, extra) for i in range(jobs + 1)]
+    return [cores[starts[i]:starts[i + 1]] for i in range(jobs)]
+
+
+def _pin(cores):
+    """A worker's initializer: run on ``cores`` only (before JAX sizes its thread pool by them)."""
+    os.sched_setaffinity(0, cores)
+
+
 class WorkerPool(concurrent.futures.Executor):
     """``jobs`` worker processes, each behind its own one-process pool: a worker that dies
     fails only the task it ran, with :class:`WorkerDied` (Python's shared process pool would fail
-    them all), and the next task on that slot gets a new worker. Workers are reused from task to task."""
+    them all), and the next task on that slot gets a new worker. Workers are reused from task to task.
 
-    def __init__(self, jobs):
+    Where the machine has at least ``jobs`` cores, each worker runs on its own share of them
+    (:func:`core_shares`; the shares cover every core, so several pools at once still spread
+    over all of them): JAX's CPU backend then sizes its threads to the share instead of
+    spreading each worker's small products over every core, and 2 single-core BPTT trainings
+    side by side make 1.1x the updates of the same two unpinned (2 cores, benchmarks/bptt_throughput.py)."""
+
+    def __init__(self, jobs, pin=True):
         self._slots = concurrent.futures.ThreadPoolExecutor(jobs)
         self._local = threading.local()
         self._workers = []
+        self._shares = core_shares(jobs) if pin else None
+        self._next_slot = itertools.count()
 
     def submit(self, fn, /, *args, **kwargs):
         return self._slots.submit(self._in_worker, fn, args, kwargs)
@@ -119,7 +147,10 @@ class WorkerPool(concurrent.futures.Executor):
     def _in_worker(self, fn, args, kwargs):
         worker = getattr(self._local, "worker", None)
         if worker is None:
-            worker = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            if not hasattr(self._local, "slot"):
+                self._local.slot = next(self._next_slot)
+            pin = {} if self._shares is None else {"initializer": _pin, "initargs": (self._shares[self._local.slot],)}
+            worker = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), **pin)
             self._local.worker = worker
             self._workers.append(worker)
         try:
