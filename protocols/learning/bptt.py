@@ -109,7 +109,9 @@ UPDATE_FIELDS = ("learning_rate", "activity_penalty", "penalty_steps", "rho", "c
 
 def _grid_update(task, training):
     """One update of every network of a grid, compiled once per task and loss (whatever the
-    grid, the updates or the sizes); networks with ``active`` False stay as they are."""
+    grid, the updates or the sizes); networks with ``active`` False stay as they are. A grid of
+    one network (a ``--jobs`` worker's) is updated without ``vmap``, whose batch axis makes XLA
+    copy the (steps x trials x N) gradient into the loop's layout: 1.1x per update on one core."""
     fields = tuple(getattr(training, name) for name in UPDATE_FIELDS)
     return _compiled_update(type(task), json.dumps(task.options(), sort_keys=True), fields)
 
@@ -129,7 +131,18 @@ def _compiled_update(task_class, task_options: str, fields: tuple):
         return (jax.tree_util.tree_map(keep, new_params, params),
                 jax.tree_util.tree_map(keep, new_state, state), value, outputs)
 
-    return jax.jit(jax.vmap(update))
+    grid = jax.jit(jax.vmap(update))
+    alone = jax.jit(lambda *args: _leading(update(*_leading(args, 0)), None))
+
+    def either(params, state, inputs, targets, mask, active):
+        return (alone if active.shape[0] == 1 else grid)(params, state, inputs, targets, mask, active)
+
+    return either
+
+
+def _leading(tree, index):
+    """Each leaf of ``tree`` without its leading axis (``index`` 0) or with a new one (None)."""
+    return jax.tree_util.tree_map(lambda leaf: leaf[index], tree)
 
 
 def _adam(training):
