@@ -6,8 +6,8 @@ Source: Orhan & Ma (2019) Nat. Neurosci. 22:275-283; shared/specs/orhan.md. Over
     u_t = W h_{t-1} + U x_t + b + b_rec [+ gamma clip(h_{t-2} . h_{t-1}, 0, 100) h_{t-2}]
     h_t = relu(u_t),  h_{-1} = h_{-2} = 0,  y_t = g(V h_t + c)
 
-as one ``lax.scan`` over the steps, with its backward pass written out (W's, U's and the biases'
-gradients as one product each over all steps, :func:`_recurrence_backward`). In the backward pass the gradient into u_t is clipped element-wise
+as one ``lax.scan`` over the steps, with its backward pass written out
+(:func:`_recurrence_backward`). In the backward pass the gradient into u_t is clipped element-wise
 to [-clip, clip] (Lasagne's ``grad_clipping=100`` of the original's recurrent layer); the
 forward pass is unchanged. A test holds this function and the ANNarchy network to the same
 activity step by step (tests/test_orhan_ma.py).
