@@ -87,11 +87,6 @@ def test_clip_gradient_clips_only_the_backward_pass():
     np.testing.assert_array_equal(grad, [100.0, 100.0, 100.0])
 
 
-def _x64():
-    """A context in which JAX computes in float64 (``jax.enable_x64`` in newer JAX)."""
-    return jax.enable_x64(True) if hasattr(jax, "enable_x64") else jax.experimental.enable_x64()
-
-
 @pytest.mark.parametrize("held", [False, True])
 @pytest.mark.parametrize("clip", [100.0, 1e-4])
 def test_the_written_out_backward_pass_is_automatic_differentiations(held, clip):
@@ -100,7 +95,8 @@ def test_the_written_out_backward_pass_is_automatic_differentiations(held, clip)
     gradient clip idle or active: every parameter's gradient of a loss on outputs and activity."""
     task = TASKS["2afc"]()
     rng = np.random.default_rng([7, held, int(clip)])
-    with _x64():
+    jax.config.update("jax_enable_x64", True)
+    try:
         params = {k: jnp.asarray(v, jnp.float64) for k, v in random_parameters(task, rng).items()}
         inputs = jnp.asarray(rng.poisson(1.0, (6, task.trial_steps, len(task.inputs))), jnp.float64)
         mask = jnp.asarray(rng.random(inputs.shape[:2]) > 0.3) if held else None
@@ -124,6 +120,8 @@ def test_the_written_out_backward_pass_is_automatic_differentiations(held, clip)
             np.testing.assert_allclose(written[name], automatic[name], rtol=0, atol=1e-12 * scale, err_msg=name)
         if clip < 1:  # the clip acts: the gradient differs from the unclipped one
             assert not np.allclose(jax.grad(loss)(params, True, 100.0)["W"], written["W"])
+    finally:
+        jax.config.update("jax_enable_x64", False)
 
 
 @pytest.mark.parametrize("name", sorted(TASKS))
