@@ -142,7 +142,7 @@ def conditions_figure(basic, others: dict):
             lo, hi = ax.get_xlim()
             ax.plot([lo, hi], [lo, hi], color="0.6", lw=0.8)
             ax.set_xlabel(f"{column}, basic")
-            ax.set_ylabel(f"{column}, {name}")
+            ax.set_ylabel(f"{column}, condition")  # the row's title names it
         row[0].legend(handles=[plt.Line2D([], [], marker="o", ls="", color=c, label=t) for t, c in colours.items()],
                       fontsize=7, loc="lower right")
         row[0].set_title(f"{name}: {result['pairs']} pairs; included {result['included_basic']:.0%} basic, "
