@@ -5,6 +5,7 @@ from the whole story and from the supporting facts alone; the files round-trip; 
 answer shares are those of the archive."""
 
 import collections
+import re
 
 import pytest
 
@@ -137,12 +138,32 @@ def test_generated_settings_round_trip_with_the_archives_sizes(tmp_path):
     (6, ("yes", "no")), (9, ("yes", "no")), (17, ("yes", "no")), (18, ("yes", "no")),
     (1, ("bathroom", "bedroom", "garden", "hallway", "kitchen", "office")),
     (12, ("bathroom", "bedroom", "garden", "hallway", "kitchen", "office")),
+    (16, ("gray", "green", "white", "yellow")),
 ])
 def test_answer_shares_are_balanced_as_in_the_archive(task, answers):
     shares = collections.Counter(s.answer for s in babi.parse(stories.generate(task, 3000, seed=5)))
     assert set(shares) == set(answers)
     for answer in answers:
         assert abs(shares[answer] / 3000 - 1 / len(answers)) < 0.04, shares
+
+
+def test_task_16_colours_belong_to_actors_and_one_other_actor_shares_the_queried_species():
+    """As in the v1.2 stories quoted in BABILong's prompts: the answer is the colour of the one
+    other actor of the queried species, and colours are not tied to species."""
+    two_colours = shared_colour = 0
+    for s in babi.parse(stories.generate(16, 2000, seed=4)):
+        kind = dict(m.groups() for line in s.story if (m := re.fullmatch(r"(\w+) is an? (\w+)\.", line)))
+        colour = dict(m.groups() for line in s.story if (m := re.fullmatch(r"(\w+) is (\w+)\.", line)))
+        query = re.fullmatch(r"What color is (\w+)\?", s.question)[1]
+        peers = [n for n in kind if n != query and kind[n] == kind[query]]
+        assert len(kind) == 5 and len(colour) == 4 and query not in colour and len(peers) == 1
+        assert s.answer == colour[peers[0]]
+        by_species = collections.defaultdict(set)
+        for n, c in colour.items():
+            by_species[kind[n]].add(c)
+        two_colours += any(len(c) > 1 for c in by_species.values())
+        shared_colour += len(set(colour.values())) < sum(len(c) for c in by_species.values())
+    assert two_colours > 200 and shared_colour > 200, (two_colours, shared_colour)
 
 
 def test_the_generator_refuses_bad_input():

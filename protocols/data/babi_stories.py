@@ -405,19 +405,26 @@ def task15(rng):
 
 
 def task16(rng):
-    """A is a x. x 5 and A is <colour>. x 4, shuffled: What color is A? (a same-species actor's colour)."""
+    """A is a x. x 5 and A is <colour>. x 4, shuffled: What color is A? The queried actor's
+    species is shared by exactly one other actor, whose colour is the answer; every colour is
+    drawn for its actor alone, so two species may share a colour and one species may have two.
+    So are the v1.2 stories quoted in BABILong's prompts (booydar/babilong, babilong/prompts.py:
+    a green frog and a green swan; a white and a gray rhino; one other actor of the queried
+    species in each). The public Lua generator (facebook/bAbI-tasks, a rewrite that its README
+    says cannot reproduce the released files) gives each species a colour of its own instead."""
     story = Story()
-    colour = dict(zip(("frog", "lion", "rhino", "swan"), rng.choice(("gray", "green", "white", "yellow"), 4, replace=False)))
+    species, colours = ("frog", "lion", "rhino", "swan"), ("gray", "green", "white", "yellow")
     names = list(rng.permutation(("Lily", "Bernhard", "Greg", "Julius", "Brian")))
     query, witness = names[0], names[1]
-    kind = {n: _pick(rng, list(colour)) for n in names}
-    kind[witness] = kind[query]
+    kind = dict.fromkeys((query, witness), _pick(rng, species))
+    kind |= {n: _pick(rng, [x for x in species if x != kind[query]]) for n in names[2:]}
+    colour = {n: _pick(rng, colours) for n in names[1:]}
     lines = [("is", n) for n in names] + [("colour", n) for n in names[1:]]
     ids = {}
     for what, n in (lines[k] for k in rng.permutation(len(lines))):
-        ids[(what, n)] = story.say(f"{n} is a {kind[n]}." if what == "is" else f"{n} is {colour[kind[n]]}.")
+        ids[(what, n)] = story.say(f"{n} is a {kind[n]}." if what == "is" else f"{n} is {colour[n]}.")
     supports = [ids[("is", query)], ids[("is", witness)], ids[("colour", witness)]]
-    story.ask(f"What color is {query}?", colour[kind[query]], sorted(supports))
+    story.ask(f"What color is {query}?", colour[witness], sorted(supports))
     return story
 
 
